@@ -1,0 +1,25 @@
+/* libnono: apply a nono-exec policy to the calling process.
+ * The options are exactly nono-exec's (see docs/nono-exec.md), without a command. */
+#ifndef NONO_H
+#define NONO_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Applies the policy to every thread of this process, irreversibly. Returns 0, or
+ * -1 with a one-line message in err ("<what>: <subject>"). On failure before any
+ * thread was restricted nothing changed; *partial is set to 1 if some threads
+ * were restricted and others could not be (the process should then exit). */
+int nono_apply(int argc, const char *const argv[], char *err, size_t err_size, int *partial);
+
+/* Writes nono-exec --probe's JSON into buf. Returns its length (as snprintf). */
+int nono_probe(char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

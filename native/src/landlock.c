@@ -1,0 +1,139 @@
+#include "landlock.h"
+
+#include "landlock_uapi.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define FS_READ (NONO_LL_FS_READ_FILE | NONO_LL_FS_READ_DIR)
+#define FS_WRITE                                                                  \
+	(NONO_LL_FS_WRITE_FILE | NONO_LL_FS_REMOVE_DIR | NONO_LL_FS_REMOVE_FILE |  \
+	 NONO_LL_FS_MAKE_DIR | NONO_LL_FS_MAKE_REG | NONO_LL_FS_MAKE_SOCK |        \
+	 NONO_LL_FS_MAKE_FIFO | NONO_LL_FS_MAKE_SYM | NONO_LL_FS_REFER |           \
+	 NONO_LL_FS_TRUNCATE | NONO_LL_FS_IOCTL_DEV)
+/* The rights that apply to a file itself rather than to a directory's entries. */
+#define FS_FILE                                                                   \
+	(NONO_LL_FS_EXECUTE | NONO_LL_FS_WRITE_FILE | NONO_LL_FS_READ_FILE |       \
+	 NONO_LL_FS_TRUNCATE | NONO_LL_FS_IOCTL_DEV)
+/* Device nodes can never be made: MAKE_CHAR and MAKE_BLOCK are handled, never granted. */
+#define FS_ALL ((NONO_LL_FS_IOCTL_DEV << 1) - 1)
+
+static long ll_create(const struct nono_ll_ruleset_attr *attr, size_t size, uint32_t flags)
+{
+	return syscall(__NR_landlock_create_ruleset, attr, size, flags);
+}
+
+int nono_landlock_abi(void)
+{
+	long abi = ll_create(NULL, 0, NONO_LL_CREATE_RULESET_VERSION);
+	if (abi < 0)
+		return 0;
+	return abi > NONO_LL_ABI_KNOWN ? NONO_LL_ABI_KNOWN : (int)abi;
+}
+
+int nono_landlock_errata(void)
+{
+	long errata = ll_create(NULL, 0, NONO_LL_CREATE_RULESET_ERRATA);
+	return errata < 0 ? -1 : (int)errata;
+}
+
+static uint64_t handled_fs(int abi)
+{
+	uint64_t fs = FS_ALL;
+	if (abi < 2)
+		fs &= ~NONO_LL_FS_REFER;
+	if (abi < 3)
+		fs &= ~NONO_LL_FS_TRUNCATE;
+	if (abi < 5)
+		fs &= ~NONO_LL_FS_IOCTL_DEV;
+	return fs;
+}
+
+static int add_path_rule(int ruleset, const struct nono_path_rule *rule, uint64_t handled,
+			 struct nono_error *err)
+{
+	uint64_t access = 0;
+	if (rule->access & NONO_READ)
+		access |= FS_READ;
+	if (rule->access & NONO_WRITE)
+		access |= FS_WRITE;
+	if (rule->access & NONO_EXECUTE)
+		access |= NONO_LL_FS_EXECUTE;
+
+	int fd = open(rule->path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return nono_fail(err, errno == ENOENT || errno == ENOTDIR ? "path not found"
+			: "cannot open path", rule->path);
+	struct stat st;
+	if (fstat(fd, &st)) {
+		close(fd);
+		return nono_fail(err, "cannot stat path", rule->path);
+	}
+	if (!S_ISDIR(st.st_mode))
+		access &= FS_FILE;
+	struct nono_ll_path_beneath_attr attr = {
+		.allowed_access = access & handled,
+		.parent_fd = fd,
+	};
+	long rc = attr.allowed_access
+		? syscall(__NR_landlock_add_rule, ruleset, NONO_LL_RULE_PATH_BENEATH, &attr, 0)
+		: 0;
+	int saved = errno;
+	close(fd);
+	if (rc) {
+		errno = saved;
+		return nono_fail(err, "the kernel refused a path rule", rule->path);
+	}
+	return 0;
+}
+
+static int add_port_rules(int ruleset, const uint16_t *ports, size_t count, uint64_t access,
+			  struct nono_error *err)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct nono_ll_net_port_attr attr = { .allowed_access = access, .port = ports[i] };
+		if (syscall(__NR_landlock_add_rule, ruleset, NONO_LL_RULE_NET_PORT, &attr, 0)) {
+			char port[8];
+			snprintf(port, sizeof(port), "%u", ports[i]);
+			return nono_fail(err, "the kernel refused a port rule", port);
+		}
+	}
+	return 0;
+}
+
+int nono_landlock_ruleset(const struct nono_policy *p, int abi, struct nono_error *err)
+{
+	struct nono_ll_ruleset_attr attr = { .handled_access_fs = handled_fs(abi) };
+	if (!p->net_all && abi >= 4)
+		attr.handled_access_net = NONO_LL_NET_BIND_TCP | NONO_LL_NET_CONNECT_TCP;
+	if (abi >= 6) {
+		attr.scoped = NONO_LL_SCOPE_SIGNAL;
+		if (!p->allow_unix)
+			attr.scoped |= NONO_LL_SCOPE_ABSTRACT_UNIX_SOCKET;
+	}
+	size_t size = abi >= 6 ? sizeof(attr) : abi >= 4 ? 2 * sizeof(uint64_t) : sizeof(uint64_t);
+
+	int ruleset = (int)ll_create(&attr, size, 0);
+	if (ruleset < 0)
+		return nono_fail(err, "cannot create a Landlock ruleset", "landlock_create_ruleset");
+	for (size_t i = 0; i < p->path_count; i++)
+		if (add_path_rule(ruleset, &p->paths[i], attr.handled_access_fs, err))
+			goto fail;
+	if (attr.handled_access_net &&
+	    (add_port_rules(ruleset, p->connect_ports, p->connect_count, NONO_LL_NET_CONNECT_TCP, err) ||
+	     add_port_rules(ruleset, p->bind_ports, p->bind_count, NONO_LL_NET_BIND_TCP, err)))
+		goto fail;
+	return ruleset;
+fail:
+	close(ruleset);
+	return -1;
+}
+
+int nono_landlock_restrict_self(int ruleset_fd)
+{
+	return (int)syscall(__NR_landlock_restrict_self, ruleset_fd, 0);
+}

@@ -1,0 +1,18 @@
+/* Landlock: ABI detection and a ruleset built from a policy, best-effort by ABI. */
+#ifndef NONO_LANDLOCK_H
+#define NONO_LANDLOCK_H
+
+#include "policy.h"
+
+/* The kernel's Landlock ABI version (capped at the newest known), or 0 if absent. */
+int nono_landlock_abi(void);
+
+/* The kernel's Landlock errata bitmask, or -1 if the kernel cannot report it. */
+int nono_landlock_errata(void);
+
+/* Creates a ruleset fd for the policy. Returns the fd, or -1 with err set. */
+int nono_landlock_ruleset(const struct nono_policy *policy, int abi, struct nono_error *err);
+
+int nono_landlock_restrict_self(int ruleset_fd);
+
+#endif

@@ -1,0 +1,100 @@
+/* nono-exec: apply a least-privilege policy to this process, then exec the command. */
+#include "policy.h"
+#include "probe.h"
+#include "sandbox.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define EXIT_LAUNCHER 125
+#define EXIT_CANNOT_EXECUTE 126
+#define EXIT_NOT_FOUND 127
+
+static const char usage[] =
+	"Usage: nono-exec [OPTIONS] [--] COMMAND [ARG...]\n"
+	"Run COMMAND under a Landlock + seccomp sandbox that allows only what the options grant.\n"
+	"\n"
+	"  --ro PATH           read PATH (a directory: everything beneath it)\n"
+	"  --rox PATH          read and execute\n"
+	"  --rw PATH           read and write: create, delete, rename, truncate\n"
+	"  --rwx PATH          read, write and execute\n"
+	"  --connect-tcp PORT  allow TCP connections to PORT (repeatable)\n"
+	"  --bind-tcp PORT     allow binding TCP PORT (repeatable)\n"
+	"  --net all|none      lift network restrictions, or keep them (default: none)\n"
+	"  --allow-unix        allow Unix sockets (default: refused; socketpair always works)\n"
+	"  --best-effort       run even if the kernel has no Landlock (with a warning)\n"
+	"  @FILE               read more options from FILE, one per line: --ro /a path\n"
+	"  --probe             print what this kernel enforces as JSON and exit\n"
+	"  --help              print this help and exit\n"
+	"\n"
+	"Exit status: COMMAND's own; 125 for nono-exec's own errors; 126 if COMMAND cannot\n"
+	"be executed (also when the sandbox denies it); 127 if COMMAND is not found.\n";
+
+static int fail(const char *text)
+{
+	fprintf(stderr, "nono-exec: error: %s\n", text);
+	return EXIT_LAUNCHER;
+}
+
+static void close_inherited_fds(void)
+{
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+		return;
+#endif
+	struct rlimit limit;
+	int max = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 65536
+		? (int)limit.rlim_cur : 65536;
+	for (int fd = 3; fd < max; fd++)
+		close(fd);
+}
+
+int main(int argc, char *argv[])
+{
+	struct nono_policy policy = { 0 };
+	struct nono_error err;
+	int command;
+	if (nono_policy_parse(&policy, argc - 1, argv + 1, &command, &err))
+		return fail(err.text);
+	command += 1;
+
+	if (policy.help) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (policy.probe) {
+		char json[512];
+		nono_probe_json(json, sizeof(json));
+		fputs(json, stdout);
+		return 0;
+	}
+	if (command >= argc)
+		return fail("no command given (usage: nono-exec [OPTIONS] [--] COMMAND [ARG...])");
+
+	struct nono_sandbox sandbox;
+	if (nono_sandbox_prepare(&policy, &sandbox, &err))
+		return fail(err.text);
+	if (sandbox.abi == 0)
+		fputs("nono-exec: warning: Landlock is not available on this kernel; "
+		      "running without filesystem and TCP restrictions (--best-effort)\n", stderr);
+	int step = nono_sandbox_restrict_thread(&sandbox);
+	if (step) {
+		snprintf(err.text, sizeof(err.text), "cannot apply the sandbox (%s): %s",
+			 strerror(errno), nono_restrict_step_name(step));
+		return fail(err.text);
+	}
+	close_inherited_fds();
+
+	execvp(argv[command], argv + command);
+	int code = errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
+	if (code == EXIT_NOT_FOUND)
+		fprintf(stderr, "nono-exec: command not found: %s\n", argv[command]);
+	else
+		fprintf(stderr, "nono-exec: cannot execute: %s: %s\n", argv[command], strerror(errno));
+	return code;
+}

@@ -1,0 +1,48 @@
+/* A resolved sandbox policy and its one parser, shared by nono-exec and libnono. */
+#ifndef NONO_POLICY_H
+#define NONO_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+	NONO_READ = 1 << 0,
+	NONO_WRITE = 1 << 1,
+	NONO_EXECUTE = 1 << 2,
+};
+
+struct nono_path_rule {
+	char *path;
+	unsigned access; /* NONO_READ | NONO_WRITE | NONO_EXECUTE */
+};
+
+struct nono_policy {
+	struct nono_path_rule *paths;
+	size_t path_count;
+	uint16_t *connect_ports;
+	size_t connect_count;
+	uint16_t *bind_ports;
+	size_t bind_count;
+	int net_all;     /* --net all: no network restriction */
+	int allow_unix;  /* --allow-unix: AF_UNIX sockets and abstract sockets */
+	int best_effort; /* --best-effort: run even without Landlock */
+	int probe;       /* --probe */
+	int help;        /* --help */
+};
+
+/* One line, "<what>: <subject>", for the caller to print or return. */
+struct nono_error {
+	char text[1024];
+};
+
+int nono_fail(struct nono_error *err, const char *what, const char *subject);
+
+/* Parses options from argv[0..argc). Stops at "--" (skipped) or at the first
+ * argument that is not an option; *command_index is where the command starts
+ * (argc if none). Returns 0, or -1 with err set. */
+int nono_policy_parse(struct nono_policy *policy, int argc, char *const argv[],
+		      int *command_index, struct nono_error *err);
+
+void nono_policy_free(struct nono_policy *policy);
+
+#endif

@@ -1,0 +1,58 @@
+#include "sandbox.h"
+
+#include "landlock.h"
+
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+int nono_sandbox_prepare(const struct nono_policy *p, struct nono_sandbox *s,
+			 struct nono_error *err)
+{
+	s->abi = nono_landlock_abi();
+	s->ruleset_fd = -1;
+	if (s->abi == 0 && !p->best_effort)
+		return nono_fail(err, "Landlock is not available on this kernel "
+			"(pass --best-effort to run without filesystem restrictions)", "landlock");
+	if (!p->net_all && s->abi < 4 && (p->connect_count || p->bind_count)) {
+		char what[96];
+		snprintf(what, sizeof(what),
+			 "TCP port rules need Landlock ABI 4 or newer (this kernel has %d)", s->abi);
+		return nono_fail(err, what, p->connect_count ? "--connect-tcp" : "--bind-tcp");
+	}
+	if (s->abi) {
+		s->ruleset_fd = nono_landlock_ruleset(p, s->abi, err);
+		if (s->ruleset_fd < 0)
+			return -1;
+	}
+	nono_seccomp_build(p, s->abi >= 4, &s->filter);
+	return 0;
+}
+
+int nono_sandbox_restrict_thread(const struct nono_sandbox *s)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return NONO_STEP_NO_NEW_PRIVS;
+	if (s->ruleset_fd >= 0 && nono_landlock_restrict_self(s->ruleset_fd))
+		return NONO_STEP_LANDLOCK;
+	if (nono_seccomp_install(&s->filter))
+		return NONO_STEP_SECCOMP;
+	return 0;
+}
+
+const char *nono_restrict_step_name(int step)
+{
+	switch (step) {
+	case NONO_STEP_NO_NEW_PRIVS: return "prctl(PR_SET_NO_NEW_PRIVS)";
+	case NONO_STEP_LANDLOCK: return "landlock_restrict_self";
+	case NONO_STEP_SECCOMP: return "seccomp(SECCOMP_SET_MODE_FILTER)";
+	default: return "unknown step";
+	}
+}
+
+void nono_sandbox_release(struct nono_sandbox *s)
+{
+	if (s->ruleset_fd >= 0)
+		close(s->ruleset_fd);
+	s->ruleset_fd = -1;
+}

@@ -1,0 +1,30 @@
+/* The one enforcement path: a policy prepared into a Landlock ruleset and a seccomp
+ * filter, then applied to a thread. */
+#ifndef NONO_SANDBOX_H
+#define NONO_SANDBOX_H
+
+#include "policy.h"
+#include "seccomp.h"
+
+struct nono_sandbox {
+	int abi;        /* Landlock ABI in use; 0: none (only with --best-effort) */
+	int ruleset_fd; /* -1 without Landlock */
+	struct nono_filter filter;
+};
+
+/* Opens the policy's paths and builds the ruleset and filter. Nothing is
+ * restricted yet. Returns 0, or -1 with err set. */
+int nono_sandbox_prepare(const struct nono_policy *policy, struct nono_sandbox *sandbox,
+			 struct nono_error *err);
+
+enum nono_restrict_step { NONO_STEP_NO_NEW_PRIVS = 1, NONO_STEP_LANDLOCK, NONO_STEP_SECCOMP };
+
+/* Restricts the calling thread: no_new_privs, Landlock, seccomp. Async-signal-safe.
+ * Returns 0, or the step that failed (errno set). */
+int nono_sandbox_restrict_thread(const struct nono_sandbox *sandbox);
+
+const char *nono_restrict_step_name(int step);
+
+void nono_sandbox_release(struct nono_sandbox *sandbox);
+
+#endif

@@ -1,0 +1,129 @@
+#include "seccomp.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Kernel UAPI numbers (linux/filter.h, linux/seccomp.h, linux/audit.h): musl ships no
+ * kernel headers. */
+#define BPF_LD_W_ABS 0x20
+#define BPF_JEQ_K 0x15
+#define BPF_JSET_K 0x45
+#define BPF_RET_K 0x06
+#define BPF_AND_K 0x54
+#define SECCOMP_SET_MODE_FILTER 1
+#define SECCOMP_GET_ACTION_AVAIL 2
+#define SECCOMP_RET_ALLOW 0x7fff0000U
+#define SECCOMP_RET_ERRNO 0x00050000U
+#define OFFSET_NR 0
+#define OFFSET_ARCH 4
+#define OFFSET_ARG(n) (16 + 8 * (n)) /* low 32 bits, little-endian */
+
+#define AF_UNIX_ 1
+#define AF_INET_ 2
+#define AF_INET6_ 10
+#define SOCK_STREAM_ 1
+#define SOCK_TYPE_MASK 0xf
+#define IPPROTO_TCP_ 6
+
+#if defined(__x86_64__)
+#define NATIVE_ARCH 0xc000003eU /* AUDIT_ARCH_X86_64 */
+#define NR_SOCKET 41
+#define X32_BIT 0x40000000U
+#define I386_ARCH 0x40000003U   /* AUDIT_ARCH_I386 */
+#define I386_SOCKETCALL 102
+#define I386_SOCKET 359
+#define I386_IO_URING_SETUP 425
+#elif defined(__aarch64__)
+#define NATIVE_ARCH 0xc00000b7U /* AUDIT_ARCH_AARCH64 */
+#define NR_SOCKET 198
+#else
+#error "nono: seccomp filter not defined for this architecture"
+#endif
+#define NR_IO_URING_SETUP 425
+
+struct sock_fprog_ {
+	unsigned short len;
+	const struct nono_bpf_insn *filter;
+};
+
+#define STMT(c, value) ((struct nono_bpf_insn){ (c), 0, 0, (value) })
+#define JUMP(c, value, t, f) ((struct nono_bpf_insn){ (c), (t), (f), (value) })
+
+void nono_seccomp_build(const struct nono_policy *p, int tcp_by_landlock, struct nono_filter *f)
+{
+	int restrict_inet = !p->net_all;
+	int restrict_unix = !p->allow_unix;
+	f->len = 0;
+	if (!restrict_inet && !restrict_unix)
+		return;
+
+	struct nono_bpf_insn *s = f->insns;
+	unsigned short n = 0;
+	const uint32_t allow = SECCOMP_RET_ALLOW;
+	const uint32_t eacces = SECCOMP_RET_ERRNO | EACCES;
+	const uint32_t enosys = SECCOMP_RET_ERRNO | ENOSYS;
+
+	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARCH);
+#ifdef I386_ARCH
+	/* 32-bit programs reach sockets through socketcall(); refuse that path whole. */
+	s[n++] = JUMP(BPF_JEQ_K, NATIVE_ARCH, 8, 0);
+	s[n++] = JUMP(BPF_JEQ_K, I386_ARCH, 1, 0);
+	s[n++] = STMT(BPF_RET_K, enosys);
+	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
+	s[n++] = JUMP(BPF_JEQ_K, I386_SOCKETCALL, 2, 0);
+	s[n++] = JUMP(BPF_JEQ_K, I386_SOCKET, 1, 0);
+	s[n++] = JUMP(BPF_JEQ_K, I386_IO_URING_SETUP, 0, 1);
+	s[n++] = STMT(BPF_RET_K, eacces);
+	s[n++] = STMT(BPF_RET_K, allow);
+	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
+	s[n++] = JUMP(BPF_JSET_K, X32_BIT, 0, 1);
+	s[n++] = STMT(BPF_RET_K, enosys);
+#else
+	s[n++] = JUMP(BPF_JEQ_K, NATIVE_ARCH, 1, 0);
+	s[n++] = STMT(BPF_RET_K, enosys);
+	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
+#endif
+	/* io_uring can create sockets without socket(). */
+	s[n++] = JUMP(BPF_JEQ_K, NR_IO_URING_SETUP, 0, 1);
+	s[n++] = STMT(BPF_RET_K, enosys);
+	s[n++] = JUMP(BPF_JEQ_K, NR_SOCKET, 1, 0);
+	s[n++] = STMT(BPF_RET_K, allow);
+
+	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARG(0));
+	s[n++] = JUMP(BPF_JEQ_K, AF_UNIX_, 0, 1);
+	s[n++] = STMT(BPF_RET_K, restrict_unix ? eacces : allow);
+	if (!restrict_inet) {
+		s[n++] = STMT(BPF_RET_K, allow);
+	} else if (tcp_by_landlock) {
+		/* TCP is left to Landlock's port rules; everything else is refused. */
+		s[n++] = JUMP(BPF_JEQ_K, AF_INET_, 1, 0);
+		s[n++] = JUMP(BPF_JEQ_K, AF_INET6_, 0, 6);
+		s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARG(1));
+		s[n++] = STMT(BPF_AND_K, SOCK_TYPE_MASK);
+		s[n++] = JUMP(BPF_JEQ_K, SOCK_STREAM_, 0, 3);
+		s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARG(2));
+		s[n++] = JUMP(BPF_JEQ_K, 0, 2, 0);
+		s[n++] = JUMP(BPF_JEQ_K, IPPROTO_TCP_, 1, 0);
+		s[n++] = STMT(BPF_RET_K, eacces);
+		s[n++] = STMT(BPF_RET_K, allow);
+	} else {
+		s[n++] = STMT(BPF_RET_K, eacces);
+	}
+	f->len = n;
+}
+
+int nono_seccomp_install(const struct nono_filter *f)
+{
+	if (f->len == 0)
+		return 0;
+	struct sock_fprog_ prog = { f->len, f->insns };
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}
+
+int nono_seccomp_available(void)
+{
+	uint32_t action = SECCOMP_RET_ERRNO;
+	return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
+}

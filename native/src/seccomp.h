@@ -1,0 +1,35 @@
+/* The seccomp filter for what Landlock cannot express: socket families other than
+ * TCP (UDP, ICMP, raw, MPTCP, SCTP, packet, netlink), AF_UNIX, and io_uring's
+ * socket path around it. */
+#ifndef NONO_SECCOMP_H
+#define NONO_SECCOMP_H
+
+#include "policy.h"
+
+#include <stdint.h>
+
+struct nono_bpf_insn {
+	uint16_t code;
+	uint8_t jt;
+	uint8_t jf;
+	uint32_t k;
+};
+
+#define NONO_FILTER_MAX 40
+
+struct nono_filter {
+	unsigned short len; /* 0: nothing to filter */
+	struct nono_bpf_insn insns[NONO_FILTER_MAX];
+};
+
+/* tcp_by_landlock: Landlock enforces the TCP port rules, so TCP sockets may be made. */
+void nono_seccomp_build(const struct nono_policy *policy, int tcp_by_landlock,
+			struct nono_filter *filter);
+
+/* Installs the filter on the calling thread (needs no_new_privs). */
+int nono_seccomp_install(const struct nono_filter *filter);
+
+/* Whether this kernel can install seccomp filters. */
+int nono_seccomp_available(void);
+
+#endif
