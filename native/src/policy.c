@@ -74,7 +74,8 @@ struct option_spec {
 
 static const struct option_spec options[] = {
 	{ "--ro", VALUE },	    { "--rox", VALUE },	     { "--rw", VALUE },
-	{ "--rwx", VALUE },	    { "--connect-tcp", VALUE }, { "--bind-tcp", VALUE },
+	{ "--rwx", VALUE },	    { "--wo", VALUE },	     { "--xo", VALUE },
+	{ "--wx", VALUE },	    { "--connect-tcp", VALUE }, { "--bind-tcp", VALUE },
 	{ "--net", VALUE },	    { "--allow-unix", FLAG },   { "--best-effort", FLAG },
 	{ "--probe", FLAG },	    { "--help", FLAG },
 };
@@ -98,6 +99,12 @@ static int apply_option(struct nono_policy *p, const char *name, const char *val
 		return add_path(p, name, value, NONO_READ | NONO_WRITE, err);
 	if (!strcmp(name, "--rwx"))
 		return add_path(p, name, value, NONO_READ | NONO_WRITE | NONO_EXECUTE, err);
+	if (!strcmp(name, "--wo"))
+		return add_path(p, name, value, NONO_WRITE, err);
+	if (!strcmp(name, "--xo"))
+		return add_path(p, name, value, NONO_EXECUTE, err);
+	if (!strcmp(name, "--wx"))
+		return add_path(p, name, value, NONO_WRITE | NONO_EXECUTE, err);
 	if (!strcmp(name, "--connect-tcp"))
 		return add_port(&p->connect_ports, &p->connect_count, name, value, err);
 	if (!strcmp(name, "--bind-tcp"))

@@ -24,20 +24,24 @@
 #define AF_INET_ 2
 #define AF_INET6_ 10
 #define SOCK_STREAM_ 1
+#define SOCK_SEQPACKET_ 5
 #define SOCK_TYPE_MASK 0xf
 #define IPPROTO_TCP_ 6
 
 #if defined(__x86_64__)
 #define NATIVE_ARCH 0xc000003eU /* AUDIT_ARCH_X86_64 */
 #define NR_SOCKET 41
+#define NR_SOCKETPAIR 53
 #define X32_BIT 0x40000000U
 #define I386_ARCH 0x40000003U   /* AUDIT_ARCH_I386 */
 #define I386_SOCKETCALL 102
 #define I386_SOCKET 359
+#define I386_SOCKETPAIR 360
 #define I386_IO_URING_SETUP 425
 #elif defined(__aarch64__)
 #define NATIVE_ARCH 0xc00000b7U /* AUDIT_ARCH_AARCH64 */
 #define NR_SOCKET 198
+#define NR_SOCKETPAIR 199
 #else
 #error "nono: seccomp filter not defined for this architecture"
 #endif
@@ -50,6 +54,22 @@ struct sock_fprog_ {
 
 #define STMT(c, value) ((struct nono_bpf_insn){ (c), 0, 0, (value) })
 #define JUMP(c, value, t, f) ((struct nono_bpf_insn){ (c), (t), (f), (value) })
+
+/* socketpair() makes AF_UNIX sockets without socket(). Stream and seqpacket pairs stay
+ * connected to each other; a datagram pair (SOCK_DGRAM, or SOCK_RAW, which AF_UNIX turns
+ * into SOCK_DGRAM) can sendto() any pathname socket, which Landlock does not mediate.
+ * Appends 6 instructions; the 5th returns eacces, the 6th allow. */
+static unsigned short socketpair_types(struct nono_bpf_insn *s, unsigned short n,
+				       uint32_t eacces, uint32_t allow)
+{
+	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARG(1));
+	s[n++] = STMT(BPF_AND_K, SOCK_TYPE_MASK);
+	s[n++] = JUMP(BPF_JEQ_K, SOCK_STREAM_, 2, 0);
+	s[n++] = JUMP(BPF_JEQ_K, SOCK_SEQPACKET_, 1, 0);
+	s[n++] = STMT(BPF_RET_K, eacces);
+	s[n++] = STMT(BPF_RET_K, allow);
+	return n;
+}
 
 void nono_seccomp_build(const struct nono_policy *p, int tcp_by_landlock, struct nono_filter *f)
 {
@@ -68,15 +88,23 @@ void nono_seccomp_build(const struct nono_policy *p, int tcp_by_landlock, struct
 	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARCH);
 #ifdef I386_ARCH
 	/* 32-bit programs reach sockets through socketcall(); refuse that path whole. */
-	s[n++] = JUMP(BPF_JEQ_K, NATIVE_ARCH, 8, 0);
+	s[n++] = JUMP(BPF_JEQ_K, NATIVE_ARCH, restrict_unix ? 13 : 8, 0);
 	s[n++] = JUMP(BPF_JEQ_K, I386_ARCH, 1, 0);
 	s[n++] = STMT(BPF_RET_K, enosys);
 	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
-	s[n++] = JUMP(BPF_JEQ_K, I386_SOCKETCALL, 2, 0);
-	s[n++] = JUMP(BPF_JEQ_K, I386_SOCKET, 1, 0);
-	s[n++] = JUMP(BPF_JEQ_K, I386_IO_URING_SETUP, 0, 1);
-	s[n++] = STMT(BPF_RET_K, eacces);
-	s[n++] = STMT(BPF_RET_K, allow);
+	if (restrict_unix) {
+		s[n++] = JUMP(BPF_JEQ_K, I386_SOCKETCALL, 7, 0);
+		s[n++] = JUMP(BPF_JEQ_K, I386_SOCKET, 6, 0);
+		s[n++] = JUMP(BPF_JEQ_K, I386_IO_URING_SETUP, 5, 0);
+		s[n++] = JUMP(BPF_JEQ_K, I386_SOCKETPAIR, 0, 5);
+		n = socketpair_types(s, n, eacces, allow);
+	} else {
+		s[n++] = JUMP(BPF_JEQ_K, I386_SOCKETCALL, 2, 0);
+		s[n++] = JUMP(BPF_JEQ_K, I386_SOCKET, 1, 0);
+		s[n++] = JUMP(BPF_JEQ_K, I386_IO_URING_SETUP, 0, 1);
+		s[n++] = STMT(BPF_RET_K, eacces);
+		s[n++] = STMT(BPF_RET_K, allow);
+	}
 	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
 	s[n++] = JUMP(BPF_JSET_K, X32_BIT, 0, 1);
 	s[n++] = STMT(BPF_RET_K, enosys);
@@ -88,8 +116,14 @@ void nono_seccomp_build(const struct nono_policy *p, int tcp_by_landlock, struct
 	/* io_uring can create sockets without socket(). */
 	s[n++] = JUMP(BPF_JEQ_K, NR_IO_URING_SETUP, 0, 1);
 	s[n++] = STMT(BPF_RET_K, enosys);
-	s[n++] = JUMP(BPF_JEQ_K, NR_SOCKET, 1, 0);
-	s[n++] = STMT(BPF_RET_K, allow);
+	if (restrict_unix) {
+		s[n++] = JUMP(BPF_JEQ_K, NR_SOCKET, 7, 0);
+		s[n++] = JUMP(BPF_JEQ_K, NR_SOCKETPAIR, 0, 5);
+		n = socketpair_types(s, n, eacces, allow);
+	} else {
+		s[n++] = JUMP(BPF_JEQ_K, NR_SOCKET, 1, 0);
+		s[n++] = STMT(BPF_RET_K, allow);
+	}
 
 	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARG(0));
 	s[n++] = JUMP(BPF_JEQ_K, AF_UNIX_, 0, 1);

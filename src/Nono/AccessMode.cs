@@ -1,0 +1,21 @@
+namespace Nono;
+
+/// <summary>The rights a grant gives on a path. Execute is its own right, independent of Read.</summary>
+[Flags]
+public enum AccessMode
+{
+    /// <summary>No access.</summary>
+    None = 0,
+
+    /// <summary>Read files; list directories.</summary>
+    Read = 1,
+
+    /// <summary>Write files; create, delete, rename and truncate beneath a directory.</summary>
+    Write = 2,
+
+    /// <summary>Read and write.</summary>
+    ReadWrite = Read | Write,
+
+    /// <summary>Execute files.</summary>
+    Execute = 4,
+}

@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using Nono.Platform;
+
+namespace Nono;
+
+/// <summary>Starts a child process confined to a <see cref="CapabilitySet"/> (on Linux, under nono-exec).</summary>
+public static class SandboxedProcess
+{
+    /// <summary>
+    /// Starts <paramref name="startInfo"/>'s command in a sandbox. The returned process is nono-exec,
+    /// which becomes the command (same pid) once the sandbox is in place. Its exit code is the
+    /// command's, or 125 when the sandbox could not be set up (the reason on standard error),
+    /// 126 when the command cannot be executed (also when the sandbox denies it), 127 when not found.
+    /// </summary>
+    /// <exception cref="NonoException">InvalidArgument, UnsupportedPlatform.</exception>
+    public static Process Start(CapabilitySet capabilities, ProcessStartInfo startInfo)
+    {
+        if (capabilities is null)
+            throw new NonoException(NonoErrorKind.InvalidArgument, "capabilities is null");
+        if (startInfo is null)
+            throw new NonoException(NonoErrorKind.InvalidArgument, "startInfo is null");
+        var start = ISandboxBackend.Current.Wrap(capabilities, startInfo);
+        var process = new Process { StartInfo = start.StartInfo };
+        if (start.OptionsFile is { } optionsFile)
+        {
+            process.EnableRaisingEvents = true;
+            process.Exited += (_, _) => File.Delete(optionsFile);
+        }
+        try
+        {
+            process.Start();
+        }
+        catch
+        {
+            if (start.OptionsFile is not null)
+                File.Delete(start.OptionsFile);
+            process.Dispose();
+            throw;
+        }
+        return process;
+    }
+}

@@ -1,0 +1,96 @@
+namespace Nono.Launcher.Tests;
+
+/// <summary>The hand-over to the command: exit statuses (the env/timeout convention) and inherited fds.</summary>
+public sealed class ExitStatusTests : IDisposable
+{
+    private readonly TempDir temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public void LauncherError_Exits125_WithoutRunningTheCommand()
+    {
+        var marker = temp["marker"];
+        var r = Launcher.Run("--bogus-option", "--", "/usr/bin/touch", marker);
+
+        Assert.Equal(125, r.ExitCode);
+        Assert.StartsWith("nono-exec: error: ", r.StdErr);
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public void CannotExecute_Exits126()
+    {
+        Landlock.Require();
+        var notExecutable = temp.File("bin/script.sh", "#!/bin/sh\necho ran\n");
+        File.SetUnixFileMode(notExecutable, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var directory = temp.Dir("bin/a-directory");
+
+        foreach (var command in new[] { notExecutable, directory })
+        {
+            var r = Launcher.Run([.. Launcher.System, "--rox", temp["bin"], "--", command], null);
+            Assert.True(r.ExitCode == 126, $"{command}: {r}");
+            Assert.Contains("nono-exec: cannot execute: " + command, r.StdErr);
+            Assert.Equal("", r.StdOut);
+        }
+    }
+
+    [Fact]
+    public void NotFound_Exits127()
+    {
+        Landlock.Require();
+        foreach (var command in new[] { temp["no-such-program"], "nono-no-such-command-on-path" })
+        {
+            var r = Launcher.Run([.. Launcher.System, "--", command], null);
+            Assert.True(r.ExitCode == 127, $"{command}: {r}");
+            Assert.Contains("nono-exec: command not found: " + command, r.StdErr);
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(42)]
+    [InlineData(125)]
+    [InlineData(255)]
+    public void CommandExitStatus_PassesThrough(int status)
+    {
+        Landlock.Require();
+        var r = Launcher.Sh([], $"exit {status}");
+        Assert.True(r.ExitCode == status, r.ToString());
+        Assert.Equal("", r.StdErr);
+    }
+
+    [Fact]
+    public void SignalDeath_Is128PlusTheSignal()
+    {
+        Landlock.Require();
+        // nono-exec is replaced by the command, so the command's own death is what the parent sees.
+        var self = Launcher.Sh([], "kill -TERM $$");
+        Assert.True(self.ExitCode == 128 + 15, self.ToString());
+
+        // A child killed inside the sandbox, as the shell reports it.
+        var child = Launcher.Sh([], "sh -c 'kill -KILL $$'; echo \"status=$?\"");
+        Assert.True(child.ExitCode == 0, child.ToString());
+        Assert.Equal("status=137\n", child.StdOut);
+    }
+
+    [Fact]
+    public void FileDescriptorsAbove2_AreClosedBeforeExec()
+    {
+        Landlock.Require();
+        // The outer shell (not sandboxed) opens fds 7 and 8 without close-on-exec, then runs
+        // the same probe once directly (control) and once under nono-exec.
+        const string probe = "for fd in 7 8; do if { true <&$fd; } 2>/dev/null; then echo fd$fd-open; else echo fd$fd-closed; fi; done";
+        var outer = $"""
+            exec 7</etc/hostname 8>/dev/null
+            /bin/sh -c '{probe}'
+            "$0" "$@" /bin/sh -c '{probe}'
+            """;
+
+        var r = Launcher.RunProcess("/bin/sh", ["-c", outer, Launcher.Path, .. Launcher.System, "--"]);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("fd7-open\nfd8-open\nfd7-closed\nfd8-closed\n", r.StdOut);
+    }
+}
