@@ -2,9 +2,29 @@
 
 #include "landlock.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#define CAPABILITY_VERSION_3 0x20080522
+
+/* Root keeps uid 0 but no capability: CAP_SYS_ADMIN alone lets a Landlock-restricted
+ * process read other processes' /proc/<pid>/environ, and others load kernel modules,
+ * reconfigure the network or reboot. Async-signal-safe. */
+static int drop_capabilities(void)
+{
+	for (int cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL && errno != EPERM)
+			return -1;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
+		return -1;
+	struct { uint32_t version; int pid; } header = { CAPABILITY_VERSION_3, 0 };
+	struct { uint32_t effective, permitted, inheritable; } data[2] = { { 0 } };
+	return (int)syscall(SYS_capset, &header, data);
+}
 
 int nono_sandbox_prepare(const struct nono_policy *p, struct nono_sandbox *s,
 			 struct nono_error *err)
@@ -33,6 +53,8 @@ int nono_sandbox_restrict_thread(const struct nono_sandbox *s)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return NONO_STEP_NO_NEW_PRIVS;
+	if (drop_capabilities())
+		return NONO_STEP_CAPABILITIES;
 	if (s->ruleset_fd >= 0 && nono_landlock_restrict_self(s->ruleset_fd))
 		return NONO_STEP_LANDLOCK;
 	if (nono_seccomp_install(&s->filter))
@@ -44,6 +66,7 @@ const char *nono_restrict_step_name(int step)
 {
 	switch (step) {
 	case NONO_STEP_NO_NEW_PRIVS: return "prctl(PR_SET_NO_NEW_PRIVS)";
+	case NONO_STEP_CAPABILITIES: return "dropping capabilities";
 	case NONO_STEP_LANDLOCK: return "landlock_restrict_self";
 	case NONO_STEP_SECCOMP: return "seccomp(SECCOMP_SET_MODE_FILTER)";
 	default: return "unknown step";

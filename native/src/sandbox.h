@@ -17,9 +17,15 @@ struct nono_sandbox {
 int nono_sandbox_prepare(const struct nono_policy *policy, struct nono_sandbox *sandbox,
 			 struct nono_error *err);
 
-enum nono_restrict_step { NONO_STEP_NO_NEW_PRIVS = 1, NONO_STEP_LANDLOCK, NONO_STEP_SECCOMP };
+enum nono_restrict_step {
+	NONO_STEP_NO_NEW_PRIVS = 1,
+	NONO_STEP_CAPABILITIES,
+	NONO_STEP_LANDLOCK,
+	NONO_STEP_SECCOMP,
+};
 
-/* Restricts the calling thread: no_new_privs, Landlock, seccomp. Async-signal-safe.
+/* Restricts the calling thread: no_new_privs, every capability dropped, Landlock,
+ * seccomp. Async-signal-safe.
  * Returns 0, or the step that failed (errno set). */
 int nono_sandbox_restrict_thread(const struct nono_sandbox *sandbox);
 
