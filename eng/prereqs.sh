@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what building native/ needs on Debian/Ubuntu: a C compiler, make, musl (the
+# static launcher) and the arm64 cross compiler. Installs nothing that is already there.
+set -euo pipefail
+
+missing=()
+command -v make >/dev/null || missing+=(make)
+command -v gcc >/dev/null || missing+=(gcc libc6-dev)
+command -v musl-gcc >/dev/null || missing+=(musl-tools)
+command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "installing ${missing[*]}" >&2
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs every test: the launcher against the kernel, the Nono library, the MSBuild tasks and
+# end-to-end builds with the packed SDK. Set NONO_REQUIRE_LANDLOCK=1 to make enforcement
+# tests fail instead of skip on a kernel without Landlock (CI does).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eng/prereqs.sh
+dotnet test Nono.Build.sln "$@"
