@@ -7,6 +7,14 @@ namespace Nono;
 public static class SandboxedProcess
 {
     /// <summary>
+    /// The nono-exec launcher shipped with this library (made executable if the package lost its
+    /// mode), for callers that build their own command lines from <see cref="CapabilitySet.ToLauncherArguments"/>.
+    /// </summary>
+    /// <exception cref="NonoException">UnsupportedPlatform when the launcher is missing.</exception>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public static string LauncherPath => Native.NativeAssets.Launcher();
+
+    /// <summary>
     /// Starts <paramref name="startInfo"/>'s command in a sandbox. The returned process is nono-exec,
     /// which becomes the command (same pid) once the sandbox is in place. Its exit code is the
     /// command's, or 125 when the sandbox could not be set up (the reason on standard error),

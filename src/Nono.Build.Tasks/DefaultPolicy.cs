@@ -1,0 +1,89 @@
+namespace Nono.Build.Tasks;
+
+/// <summary>What every sandboxed step may use regardless of the project: the system toolchain, /etc without its secrets, devices, /sys and /proc.</summary>
+internal static class DefaultPolicy
+{
+    private static readonly string[] Toolchain = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt"];
+    private static readonly string[] ReadableDevices = ["/dev/zero", "/dev/random", "/dev/urandom", "/dev/tty"];
+
+    /// <summary>/etc entries that hold secrets, relative to /etc. A directory listed here is left out whole.</summary>
+    private static readonly string[] EtcSecrets =
+    [
+        "shadow", "shadow-", "gshadow", "gshadow-", "sudoers", "sudoers.d", "security/opasswd", "ssl/private",
+        "krb5.keytab", "ipsec.secrets", "ppp/chap-secrets", "ppp/pap-secrets", "NetworkManager/system-connections",
+        "wpa_supplicant", "credstore", "credstore.encrypted", "docker/key.json", "libvirt/secrets", "openvpn",
+    ];
+
+    private static bool IsEtcSecret(string relative) =>
+        EtcSecrets.Contains(relative, StringComparer.Ordinal)
+        || (relative.StartsWith("ssh/ssh_host_", StringComparison.Ordinal) && relative.EndsWith("_key", StringComparison.Ordinal));
+
+    private static bool HoldsEtcSecret(string relative) =>
+        relative == "ssh" || EtcSecrets.Any(s => s.StartsWith(relative + "/", StringComparison.Ordinal));
+
+    public static void AddTo(CapabilitySet caps)
+    {
+        foreach (var path in Toolchain)
+            TryAllow(caps, path, AccessMode.Read | AccessMode.Execute);
+        AllowTreeExcept(caps, "/etc", "");
+        TryAllow(caps, "/sys", AccessMode.Read);
+        // /proc of other processes: their environ, mem, fd and maps are out of reach because
+        // Landlock refuses ptrace-mode access outside the sandbox and nono-exec drops capabilities.
+        TryAllow(caps, "/proc", AccessMode.Read);
+        TryAllowFile(caps, "/dev/null", AccessMode.ReadWrite);
+        foreach (var device in ReadableDevices)
+            TryAllowFile(caps, device, AccessMode.Read);
+    }
+
+    private static void AllowTreeExcept(CapabilitySet caps, string directory, string relative)
+    {
+        IEnumerable<string> entries;
+        try
+        {
+            entries = Directory.EnumerateFileSystemEntries(directory).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        foreach (var entry in entries)
+        {
+            var name = Path.GetFileName(entry);
+            var entryRelative = relative.Length == 0 ? name : $"{relative}/{name}";
+            if (IsEtcSecret(entryRelative))
+                continue;
+            if (HoldsEtcSecret(entryRelative) && Directory.Exists(entry) && new FileInfo(entry).LinkTarget is null)
+                AllowTreeExcept(caps, entry, entryRelative);
+            else if (Directory.Exists(entry))
+                TryAllow(caps, entry, AccessMode.Read);
+            else
+                TryAllowFile(caps, entry, AccessMode.Read);
+        }
+    }
+
+    /// <summary>Grants a directory if it exists; defaults that are missing on this machine are skipped.</summary>
+    public static void TryAllow(CapabilitySet caps, string path, AccessMode access)
+    {
+        try
+        {
+            caps.AllowPath(path, access, CapabilitySource.System);
+        }
+        catch (NonoException)
+        {
+        }
+    }
+
+    private static void TryAllowFile(CapabilitySet caps, string path, AccessMode access)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+                caps.AllowPath(path, access, CapabilitySource.System);
+            else
+                caps.AllowFile(path, access, CapabilitySource.System);
+        }
+        catch (NonoException)
+        {
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace Nono.Build.Tasks;
+
+/// <summary>The NONO diagnostic codes; every message says what to change.</summary>
+internal static class Diagnostics
+{
+    /// <summary>The sandbox cannot be enforced here (platform, kernel, MSBuild runtime).</summary>
+    public const string Unavailable = "NONO0001";
+
+    /// <summary>nono-exec is missing from the package.</summary>
+    public const string LauncherMissing = "NONO0002";
+
+    /// <summary>A sandboxed Exec ran without a resolved policy for its project.</summary>
+    public const string PolicyNotResolved = "NONO0003";
+
+    /// <summary>A SandboxRead/SandboxWrite path does not exist or cannot be used.</summary>
+    public const string BadPath = "NONO1001";
+
+    /// <summary>The kernel refused the policy when the step started.</summary>
+    public const string PolicyRejected = "NONO1002";
+
+    /// <summary>A SandboxNetwork entry has a form that is not supported.</summary>
+    public const string BadNetwork = "NONO1003";
+
+    /// <summary>A step failed inside the sandbox: a denial is a possible cause.</summary>
+    public const string StepFailed = "NONO3001";
+}

@@ -1,0 +1,108 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace Nono.Build.Tasks;
+
+/// <summary>
+/// Computes a project's sandbox policy from its properties and Sandbox* items and registers it for
+/// the sandboxed Exec tasks of the same project instance. Runs from InitialTargets, so the policy
+/// exists before any target, also with -t:SomeTarget.
+/// </summary>
+public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
+{
+    [Required] public string ProjectFile { get; set; } = "";
+
+    private string ProjectDirectory => Path.GetDirectoryName(ProjectFile)!;
+
+    /// <summary>obj/, bin/ and the other output folders: writable, created if missing.</summary>
+    public ITaskItem[] OutputPaths { get; set; } = [];
+
+    /// <summary>NuGet package folders: read and execute, never write.</summary>
+    public string[] PackageFolders { get; set; } = [];
+
+    /// <summary>The .NET installation (NetCoreRoot, DOTNET_HOST_PATH's folder).</summary>
+    public string[] DotnetRoots { get; set; } = [];
+
+    public ITaskItem[] Read { get; set; } = [];
+    public ITaskItem[] Write { get; set; } = [];
+    public ITaskItem[] Network { get; set; } = [];
+    public ITaskItem[] Environment { get; set; } = [];
+
+    public string EnvironmentMode { get; set; } = "Scrub";
+
+    /// <summary>Error, Warn or Ignore: what to do where the kernel cannot sandbox.</summary>
+    public string UnsupportedPlatform { get; set; } = "Error";
+
+    public override bool Execute()
+    {
+        if (!CheckChoice(nameof(EnvironmentMode), EnvironmentMode, "Scrub", "Inherit")
+            || !CheckChoice("SandboxUnsupportedPlatform", UnsupportedPlatform, "Error", "Warn", "Ignore"))
+            return false;
+
+        var support = Sandbox.Support;
+        if (!support.IsSupported)
+        {
+            var message = $"the build sandbox is not available here: {support.Reason}. Steps cannot run sandboxed; "
+                + "set SandboxUnsupportedPlatform=Warn (or Ignore) to run them unsandboxed on such machines, or SandboxEnabled=false.";
+            if (UnsupportedPlatform.Equals("Error", StringComparison.OrdinalIgnoreCase))
+            {
+                Log.LogError(null, Diagnostics.Unavailable, null, null, 0, 0, 0, 0, message);
+                return false;
+            }
+            if (UnsupportedPlatform.Equals("Warn", StringComparison.OrdinalIgnoreCase))
+                Log.LogWarning(null, Diagnostics.Unavailable, null, null, 0, 0, 0, 0, message);
+            new ResolvedPolicy(false, new CapabilitySet(), false, new HashSet<string>(), ProjectDirectory).Register(BuildEngine, ProjectFile);
+            return true;
+        }
+
+        var caps = new CapabilitySet();
+        DefaultPolicy.AddTo(caps);
+        foreach (var root in DotnetRoots.Where(r => !string.IsNullOrWhiteSpace(r)))
+            DefaultPolicy.TryAllow(caps, root, AccessMode.Read | AccessMode.Execute);
+        foreach (var folder in PackageFolders.Where(f => !string.IsNullOrWhiteSpace(f)))
+            DefaultPolicy.TryAllow(caps, folder, AccessMode.Read | AccessMode.Execute);
+        DefaultPolicy.TryAllow(caps, SourceRoot(ProjectDirectory), AccessMode.Read | AccessMode.Execute);
+        foreach (var output in OutputPaths)
+            GrantWritable(caps, output.ItemSpec);
+
+        var grants = new PolicyItems(Log, ProjectDirectory);
+        if (!grants.AddPaths(caps, Read, Write) || !grants.AddNetwork(caps, Network))
+            return false;
+        caps.Deduplicate();
+
+        var passThrough = new HashSet<string>(Environment.Select(e => e.ItemSpec), StringComparer.Ordinal);
+        new ResolvedPolicy(true, caps, EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase), passThrough, ProjectDirectory)
+            .Register(BuildEngine, ProjectFile);
+        Log.LogMessage(MessageImportance.Normal, "Sandbox policy for {0}:\n{1}", ProjectDirectory, caps.Summary());
+        return true;
+    }
+
+    private bool CheckChoice(string name, string value, params string[] choices)
+    {
+        if (choices.Contains(value, StringComparer.OrdinalIgnoreCase))
+            return true;
+        Log.LogError(null, Diagnostics.Unavailable, null, null, 0, 0, 0, 0,
+            $"{name} is '{value}'; use one of: {string.Join(", ", choices)}.");
+        return false;
+    }
+
+    /// <summary>The enclosing repository's root (a folder holding .git), else the project folder.</summary>
+    internal static string SourceRoot(string projectDirectory)
+    {
+        for (var dir = new DirectoryInfo(projectDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (Directory.Exists(Path.Combine(dir.FullName, ".git")) || File.Exists(Path.Combine(dir.FullName, ".git")))
+                return dir.FullName;
+        }
+        return projectDirectory;
+    }
+
+    private void GrantWritable(CapabilitySet caps, string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+            return;
+        var full = Path.GetFullPath(path, ProjectDirectory);
+        Directory.CreateDirectory(full);
+        caps.AllowPath(full, AccessMode.ReadWrite, CapabilitySource.System);
+    }
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Build.Framework;
+
+namespace Nono.Build.Tasks;
+
+/// <summary>
+/// MSBuild's Exec, run under nono-exec with the project's sandbox policy plus this call's own
+/// Read, Write, Network and Environment. Everything else — output parsing, ExitCode,
+/// ConsoleOutput, Timeout, cancellation — is Exec's own: only the process start is changed.
+/// </summary>
+public class SandboxExec : Microsoft.Build.Tasks.Exec
+{
+    private const string LauncherErrorPrefix = "nono-exec: error: ";
+
+    private ResolvedPolicy? policy;
+    private IReadOnlyList<string> launcherOptions = [];
+    private string? stepTemp;
+    private bool launcherFailed;
+
+    /// <summary>More paths to read (metadata Execute="true" to run programs from them).</summary>
+    public ITaskItem[] Read { get; set; } = [];
+
+    /// <summary>More paths to write; a missing directory is created.</summary>
+    public ITaskItem[] Write { get; set; } = [];
+
+    /// <summary>More network: '*', 'PORT' or '*:PORT'.</summary>
+    public ITaskItem[] Network { get; set; } = [];
+
+    /// <summary>More environment variables to pass through unscrubbed.</summary>
+    public ITaskItem[] Environment { get; set; } = [];
+
+    public override bool Execute()
+    {
+        policy = ResolvedPolicy.Find(BuildEngine, out var ambiguity);
+        if (ambiguity is not null)
+        {
+            Log.LogError(null, Diagnostics.PolicyNotResolved, null, null, 0, 0, 0, 0,
+                $"this Exec is sandboxed, but the projects {ambiguity} share a directory and have different sandbox policies, so it cannot tell which applies and does not run. Give each project its own directory, or the same Sandbox* items.");
+            return false;
+        }
+        if (policy is null)
+        {
+            Log.LogError(null, Diagnostics.PolicyNotResolved, null, null, 0, 0, 0, 0,
+                "this Exec is sandboxed but no sandbox policy was resolved for its project, so it does not run. "
+                + "The ResolveSandboxPolicy target (an InitialTarget of Nono.Build.Sdk) must run first: check that the project imports the SDK's targets.");
+            return false;
+        }
+        if (!policy.Enforce)
+            return base.Execute();
+
+        var caps = policy.Capabilities.Clone();
+        var items = new PolicyItems(Log, policy.ProjectDirectory);
+        if (!items.AddPaths(caps, Read, Write) || !items.AddNetwork(caps, Network))
+            return false;
+        try
+        {
+            stepTemp = Directory.CreateTempSubdirectory("nono-step-").FullName;
+            caps.AllowPath(stepTemp, AccessMode.ReadWrite);
+            launcherOptions = caps.ToLauncherArguments();
+            return base.Execute();
+        }
+        finally
+        {
+            if (stepTemp is not null)
+                DeleteStepTemp(stepTemp);
+        }
+    }
+
+    protected override ProcessStartInfo GetProcessStartInfo(string pathToTool, string commandLineCommands, string responseFileSwitch)
+    {
+        var psi = base.GetProcessStartInfo(pathToTool, commandLineCommands, responseFileSwitch);
+        if (policy is not { Enforce: true } || OperatingSystem.IsWindows())
+            return psi;
+
+        if (policy.ScrubEnvironment)
+            ScrubEnvironment(psi);
+        foreach (var name in new[] { "TMPDIR", "TMP", "TEMP" })
+            psi.Environment[name] = stepTemp;
+
+        var launcher = LocateLauncher();
+        var args = new StringBuilder();
+        foreach (var option in launcherOptions)
+            args.Append(Quote(option)).Append(' ');
+        if (ExecScript(commandLineCommands) is { } script)
+            args.Append("--ro ").Append(Quote(script)).Append(' ');
+        args.Append("-- ").Append(Quote(psi.FileName)).Append(' ').Append(psi.Arguments);
+        psi.FileName = launcher;
+        psi.Arguments = args.ToString();
+        Log.LogMessage(MessageImportance.Low, "Sandboxed with: {0}", string.Join(" ", launcherOptions));
+        return psi;
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private string LocateLauncher()
+    {
+        try
+        {
+            return SandboxedProcess.LauncherPath;
+        }
+        catch (NonoException e)
+        {
+            // Fail closed: ToolTask reports the start failure and the step does not run unsandboxed.
+            Log.LogError(null, Diagnostics.LauncherMissing, null, null, 0, 0, 0, 0,
+                $"{e.Message}. The Nono.Build.Sdk package is incomplete: restore it again (delete it from the NuGet package folder).");
+            throw;
+        }
+    }
+
+    private void ScrubEnvironment(ProcessStartInfo psi)
+    {
+        var passThrough = new HashSet<string>(policy!.PassThrough, StringComparer.Ordinal);
+        passThrough.UnionWith(Environment.Select(e => e.ItemSpec));
+        var dropped = new List<string>();
+        foreach (var name in psi.Environment.Keys.ToList())
+        {
+            if (!passThrough.Contains(name) && SecretEnvironment.Reason(name) is not null)
+            {
+                psi.Environment.Remove(name);
+                dropped.Add(name);
+            }
+        }
+        if (dropped.Count > 0)
+        {
+            dropped.Sort(StringComparer.Ordinal);
+            Log.LogMessage(MessageImportance.Normal,
+                "Sandbox: not passing {0} to the step (secret or code-injection variables; list one in <SandboxEnvironment Include=\"NAME\" /> to pass it).",
+                string.Join(", ", dropped));
+        }
+    }
+
+    /// <summary>
+    /// The .exec.cmd script Exec wrote, from its command line: `-c ". /tmp/x.exec.cmd"` (MSBuild 17.9
+    /// and later) or `-c """export LANG=...; . /tmp/x.exec.cmd"""`.
+    /// </summary>
+    internal static string? ExecScript(string commandLine)
+    {
+        var end = commandLine.LastIndexOf(".exec.cmd", StringComparison.Ordinal);
+        var start = end < 0 ? -1 : commandLine.LastIndexOf(". ", end, StringComparison.Ordinal);
+        if (start < 0)
+            return null;
+        var path = commandLine[(start + 2)..(end + ".exec.cmd".Length)].Trim().TrimStart('\\', '"', '\'');
+        return Path.IsPathRooted(path) ? path : null;
+    }
+
+    private static string Quote(string arg) =>
+        arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || c is '/' or '-' or '_' or '.' or ':' or '@' or '+' or ',')
+            ? arg
+            : "\"" + arg.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+    protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
+    {
+        if (policy is { Enforce: true } && singleLine.StartsWith(LauncherErrorPrefix, StringComparison.Ordinal))
+        {
+            launcherFailed = true;
+            Log.LogError(null, Diagnostics.PolicyRejected, null, null, 0, 0, 0, 0,
+                $"the sandbox could not be set up for this step: {singleLine[LauncherErrorPrefix.Length..]}. Fix or remove the Sandbox* item that names it.");
+            return;
+        }
+        base.LogEventsFromTextOutput(singleLine, messageImportance);
+    }
+
+    protected override bool HandleTaskExecutionErrors()
+    {
+        var result = base.HandleTaskExecutionErrors();
+        if (policy is { Enforce: true } && !launcherFailed && !IgnoreExitCode)
+        {
+            Log.LogMessage(MessageImportance.High,
+                "{0}: the step ran in the build sandbox; if it failed with 'Permission denied' or similar, the sandbox may have denied an access. "
+                + "Allow what it needs with <SandboxRead Include=\"path\" />, <SandboxWrite Include=\"path\" /> or <SandboxNetwork Include=\"port\" /> (see docs/policy.md).",
+                Diagnostics.StepFailed);
+        }
+        return result;
+    }
+
+    private static void DeleteStepTemp(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+}
+
+/// <summary>Registered as Exec by Nono.Build.Sdk (UsingTask Override="true"): every Exec in the project is sandboxed.</summary>
+public sealed class Exec : SandboxExec;
