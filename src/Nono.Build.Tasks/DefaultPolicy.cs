@@ -33,6 +33,29 @@ internal static class DefaultPolicy
         TryAllowFile(caps, "/dev/null", AccessMode.ReadWrite);
         foreach (var device in ReadableDevices)
             TryAllowFile(caps, device, AccessMode.Read);
+        foreach (var file in GitUserConfigFiles().Where(File.Exists))
+            TryAllowFile(caps, file, AccessMode.Read);
+    }
+
+    /// <summary>
+    /// git's per-user configuration: git stops with "fatal: unknown error occurred while reading the
+    /// configuration files" when one exists and cannot be read, so without these no git command works
+    /// for a user who has a ~/.gitconfig. The files only: not ~/.git-credentials or ~/.config/git/credentials.
+    /// </summary>
+    private static IEnumerable<string> GitUserConfigFiles()
+    {
+        var home = Environment.GetEnvironmentVariable("HOME");
+        if (!string.IsNullOrEmpty(home) && Path.IsPathRooted(home))
+            yield return Path.Combine(home, ".gitconfig");
+        var xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
+        var configHome = !string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg) ? xdg
+            : !string.IsNullOrEmpty(home) && Path.IsPathRooted(home) ? Path.Combine(home, ".config")
+            : null;
+        if (configHome is not null)
+        {
+            foreach (var name in new[] { "config", "ignore", "attributes" })
+                yield return Path.Combine(configHome, "git", name);
+        }
     }
 
     private static void AllowTreeExcept(CapabilitySet caps, string directory, string relative)

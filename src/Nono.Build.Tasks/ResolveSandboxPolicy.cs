@@ -74,7 +74,23 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         new ResolvedPolicy(true, caps, EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase), passThrough, ProjectDirectory)
             .Register(BuildEngine, ProjectFile);
         Log.LogMessage(MessageImportance.Normal, "Sandbox policy for {0}:\n{1}", ProjectDirectory, caps.Summary());
+        LogScrubbedEnvironment(passThrough);
         return true;
+    }
+
+    /// <summary>Names (never values) of the build's variables that steps will not get.</summary>
+    private void LogScrubbedEnvironment(IReadOnlySet<string> passThrough)
+    {
+        if (!EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase))
+            return;
+        var dropped = System.Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(name => !passThrough.Contains(name) && SecretEnvironment.Reason(name) is not null)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (dropped.Count > 0)
+            Log.LogMessage(MessageImportance.Normal,
+                "Sandbox: steps do not get {0} (secret or code-injection variables; list one in <SandboxEnvironment Include=\"NAME\" /> to pass it).",
+                string.Join(", ", dropped));
     }
 
     private bool CheckChoice(string name, string value, params string[] choices)

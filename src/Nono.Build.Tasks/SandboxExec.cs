@@ -123,7 +123,7 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         if (dropped.Count > 0)
         {
             dropped.Sort(StringComparer.Ordinal);
-            Log.LogMessage(MessageImportance.Normal,
+            Log.LogMessage(MessageImportance.Low,
                 "Sandbox: not passing {0} to the step (secret or code-injection variables; list one in <SandboxEnvironment Include=\"NAME\" /> to pass it).",
                 string.Join(", ", dropped));
         }
@@ -163,7 +163,7 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
     protected override bool HandleTaskExecutionErrors()
     {
         var result = base.HandleTaskExecutionErrors();
-        if (policy is { Enforce: true } && !launcherFailed && !IgnoreExitCode)
+        if (policy is { Enforce: true } && !launcherFailed && !IgnoreExitCode && ExitCode != 0)
         {
             Log.LogMessage(MessageImportance.High,
                 "{0}: the step ran in the build sandbox; if it failed with 'Permission denied' or similar, the sandbox may have denied an access. "

@@ -1,0 +1,21 @@
+using Nono;
+
+namespace Nono.Build.Sdk.Tests;
+
+/// <summary>
+/// Enforcement tests need the kernel's Landlock. Where it is missing they skip, unless
+/// NONO_REQUIRE_LANDLOCK=1 (CI) makes them fail: a sandbox test must never pass silently.
+/// </summary>
+internal static class Landlock
+{
+    public static void Require()
+    {
+        var support = Sandbox.Support;
+        if (support.IsSupported)
+            return;
+        var reason = $"this test needs Landlock: {support.Reason}";
+        if (Environment.GetEnvironmentVariable("NONO_REQUIRE_LANDLOCK") == "1")
+            Assert.Fail(reason + " (NONO_REQUIRE_LANDLOCK=1)");
+        Assert.Skip(reason);
+    }
+}
