@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -53,6 +52,13 @@ static uint64_t handled_fs(int abi)
 	return fs;
 }
 
+/* O_PATH descriptors opened without libc: musl's open() adds an fcntl per call for O_CLOEXEC. */
+static int open_path(const char *path, int flags)
+{
+	return (int)syscall(SYS_openat, AT_FDCWD, path, O_PATH | O_CLOEXEC | flags);
+}
+
+/* Returns the rule's O_PATH descriptor (the caller closes it), or -1 with err set. */
 static int add_path_rule(int ruleset, const struct nono_path_rule *rule, uint64_t handled,
 			 struct nono_error *err)
 {
@@ -64,31 +70,39 @@ static int add_path_rule(int ruleset, const struct nono_path_rule *rule, uint64_
 	if (rule->access & NONO_EXECUTE)
 		access |= NONO_LL_FS_EXECUTE;
 
-	int fd = open(rule->path, O_PATH | O_CLOEXEC);
+	/* Opening as a directory first tells directories from files without an fstat. */
+	int fd = open_path(rule->path, O_DIRECTORY);
+	if (fd < 0 && errno == ENOTDIR) {
+		fd = open_path(rule->path, 0);
+		access &= FS_FILE;
+	}
 	if (fd < 0)
 		return nono_fail(err, errno == ENOENT || errno == ENOTDIR ? "path not found"
 			: "cannot open path", rule->path);
-	struct stat st;
-	if (fstat(fd, &st)) {
-		close(fd);
-		return nono_fail(err, "cannot stat path", rule->path);
-	}
-	if (!S_ISDIR(st.st_mode))
-		access &= FS_FILE;
 	struct nono_ll_path_beneath_attr attr = {
 		.allowed_access = access & handled,
 		.parent_fd = fd,
 	};
-	long rc = attr.allowed_access
-		? syscall(__NR_landlock_add_rule, ruleset, NONO_LL_RULE_PATH_BENEATH, &attr, 0)
-		: 0;
-	int saved = errno;
-	close(fd);
-	if (rc) {
+	if (attr.allowed_access &&
+	    syscall(__NR_landlock_add_rule, ruleset, NONO_LL_RULE_PATH_BENEATH, &attr, 0)) {
+		int saved = errno;
+		close(fd);
 		errno = saved;
 		return nono_fail(err, "the kernel refused a path rule", rule->path);
 	}
-	return 0;
+	return fd;
+}
+
+/* Closes the rule descriptors [first, last]. With batching (nono-exec, which closes every
+ * descriptor above 2 before exec anyway) one close_range per batch replaces a close per rule. */
+static void close_rule_fds(int first, int last)
+{
+#ifdef SYS_close_range
+	if (first <= last && syscall(SYS_close_range, (unsigned)first, (unsigned)last, 0U) == 0)
+		return;
+#endif
+	for (int fd = first; fd <= last; fd++)
+		close(fd);
 }
 
 static int add_port_rules(int ruleset, const uint16_t *ports, size_t count, uint64_t access,
@@ -105,7 +119,8 @@ static int add_port_rules(int ruleset, const uint16_t *ports, size_t count, uint
 	return 0;
 }
 
-int nono_landlock_ruleset(const struct nono_policy *p, int abi, struct nono_error *err)
+int nono_landlock_ruleset(const struct nono_policy *p, int abi, int batch_close,
+			  struct nono_error *err)
 {
 	struct nono_ll_ruleset_attr attr = { .handled_access_fs = handled_fs(abi) };
 	if (!p->net_all && abi >= 4)
@@ -120,9 +135,25 @@ int nono_landlock_ruleset(const struct nono_policy *p, int abi, struct nono_erro
 	int ruleset = (int)ll_create(&attr, size, 0);
 	if (ruleset < 0)
 		return nono_fail(err, "cannot create a Landlock ruleset", "landlock_create_ruleset");
-	for (size_t i = 0; i < p->path_count; i++)
-		if (add_path_rule(ruleset, &p->paths[i], attr.handled_access_fs, err))
+	int first = -1, last = -1;
+	for (size_t i = 0; i < p->path_count; i++) {
+		int fd = add_path_rule(ruleset, &p->paths[i], attr.handled_access_fs, err);
+		if (fd < 0) {
+			close_rule_fds(first, last);
 			goto fail;
+		}
+		if (!batch_close) {
+			close(fd);
+			continue;
+		}
+		first = first < 0 || fd < first ? fd : first;
+		last = fd > last ? fd : last;
+		if (last - first >= 255) {
+			close_rule_fds(first, last);
+			first = last = -1;
+		}
+	}
+	close_rule_fds(first, last);
 	if (attr.handled_access_net &&
 	    (add_port_rules(ruleset, p->connect_ports, p->connect_count, NONO_LL_NET_CONNECT_TCP, err) ||
 	     add_port_rules(ruleset, p->bind_ports, p->bind_count, NONO_LL_NET_BIND_TCP, err)))

@@ -10,8 +10,11 @@ int nono_landlock_abi(void);
 /* The kernel's Landlock errata bitmask, or -1 if the kernel cannot report it. */
 int nono_landlock_errata(void);
 
-/* Creates a ruleset fd for the policy. Returns the fd, or -1 with err set. */
-int nono_landlock_ruleset(const struct nono_policy *policy, int abi, struct nono_error *err);
+/* Creates a ruleset fd for the policy. batch_close: the caller owns every descriptor above
+ * the ruleset's (nono-exec), so rule descriptors may be closed a range at a time. Returns
+ * the fd, or -1 with err set. */
+int nono_landlock_ruleset(const struct nono_policy *policy, int abi, int batch_close,
+			  struct nono_error *err);
 
 int nono_landlock_restrict_self(int ruleset_fd);
 

@@ -205,7 +205,7 @@ NONO_API int nono_apply(int argc, const char *const argv[], char *err_text, size
 	if (rc == 0 && (policy.probe || policy.help))
 		rc = nono_fail(&err, "option not valid here", policy.probe ? "--probe" : "--help");
 	if (rc == 0)
-		rc = nono_sandbox_prepare(&policy, &sandbox, &err);
+		rc = nono_sandbox_prepare(&policy, &sandbox, 0, &err);
 	if (rc == 0)
 		rc = apply_all_threads(&sandbox, &err, partial);
 	nono_sandbox_release(&sandbox);

@@ -78,7 +78,7 @@ int main(int argc, char *argv[])
 		return fail("no command given (usage: nono-exec [OPTIONS] [--] COMMAND [ARG...])");
 
 	struct nono_sandbox sandbox;
-	if (nono_sandbox_prepare(&policy, &sandbox, &err))
+	if (nono_sandbox_prepare(&policy, &sandbox, 1, &err))
 		return fail(err.text);
 	if (sandbox.abi == 0)
 		fputs("nono-exec: warning: Landlock is not available on this kernel; "

@@ -16,9 +16,14 @@
  * reconfigure the network or reboot. Async-signal-safe. */
 static int drop_capabilities(void)
 {
-	for (int cap = 0; cap < 64; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL && errno != EPERM)
-			return -1;
+	/* EINVAL: past the kernel's last capability. EPERM: no CAP_SETPCAP, so nothing to drop. */
+	for (int cap = 0; cap < 64; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+			continue;
+		if (errno == EINVAL || errno == EPERM)
+			break;
+		return -1;
+	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
 		return -1;
 	struct { uint32_t version; int pid; } header = { CAPABILITY_VERSION_3, 0 };
@@ -26,7 +31,7 @@ static int drop_capabilities(void)
 	return (int)syscall(SYS_capset, &header, data);
 }
 
-int nono_sandbox_prepare(const struct nono_policy *p, struct nono_sandbox *s,
+int nono_sandbox_prepare(const struct nono_policy *p, struct nono_sandbox *s, int owns_fds,
 			 struct nono_error *err)
 {
 	s->abi = nono_landlock_abi();
@@ -41,7 +46,7 @@ int nono_sandbox_prepare(const struct nono_policy *p, struct nono_sandbox *s,
 		return nono_fail(err, what, p->connect_count ? "--connect-tcp" : "--bind-tcp");
 	}
 	if (s->abi) {
-		s->ruleset_fd = nono_landlock_ruleset(p, s->abi, err);
+		s->ruleset_fd = nono_landlock_ruleset(p, s->abi, owns_fds, err);
 		if (s->ruleset_fd < 0)
 			return -1;
 	}

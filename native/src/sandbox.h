@@ -13,9 +13,10 @@ struct nono_sandbox {
 };
 
 /* Opens the policy's paths and builds the ruleset and filter. Nothing is
- * restricted yet. Returns 0, or -1 with err set. */
+ * restricted yet. owns_fds: the caller will close every descriptor above 2 (nono-exec).
+ * Returns 0, or -1 with err set. */
 int nono_sandbox_prepare(const struct nono_policy *policy, struct nono_sandbox *sandbox,
-			 struct nono_error *err);
+			 int owns_fds, struct nono_error *err);
 
 enum nono_restrict_step {
 	NONO_STEP_NO_NEW_PRIVS = 1,
