@@ -34,8 +34,13 @@ internal sealed record ResolvedPolicy(
         public readonly Dictionary<string, ResolvedPolicy> ByProject = new(StringComparer.Ordinal);
     }
 
+    private string? launcherOptions;
+
+    /// <summary>The project's nono-exec options, quoted once and reused by every step.</summary>
+    public string LauncherOptions => launcherOptions ??= LauncherCommandLine.Join(Capabilities.ToLauncherArguments());
+
     private string Fingerprint =>
-        $"{Enforce}|{ScrubEnvironment}|{string.Join(",", PassThrough.Order(StringComparer.Ordinal))}|{string.Join("\n", Capabilities.ToLauncherArguments())}";
+        $"{Enforce}|{ScrubEnvironment}|{string.Join(",", PassThrough.Order(StringComparer.Ordinal))}|{LauncherOptions}";
 
     public void Register(IBuildEngine engine, string projectFile)
     {

@@ -14,7 +14,8 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
     private const string LauncherErrorPrefix = "nono-exec: error: ";
 
     private ResolvedPolicy? policy;
-    private IReadOnlyList<string> launcherOptions = [];
+    private static string? launcher;
+    private string launcherOptions = "";
     private string? stepTemp;
     private bool launcherFailed;
 
@@ -49,15 +50,18 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         if (!policy.Enforce)
             return base.Execute();
 
-        var caps = policy.Capabilities.Clone();
-        var items = new PolicyItems(Log, policy.ProjectDirectory);
-        if (!items.AddPaths(caps, Read, Write) || !items.AddNetwork(caps, Network))
-            return false;
+        launcherOptions = policy.LauncherOptions;
+        if (Read.Length + Write.Length + Network.Length > 0)
+        {
+            var caps = policy.Capabilities.Clone();
+            var items = new PolicyItems(Log, policy.ProjectDirectory);
+            if (!items.AddPaths(caps, Read, Write) || !items.AddNetwork(caps, Network))
+                return false;
+            launcherOptions = LauncherCommandLine.Join(caps.Deduplicate().ToLauncherArguments());
+        }
         try
         {
             stepTemp = Directory.CreateTempSubdirectory("nono-step-").FullName;
-            caps.AllowPath(stepTemp, AccessMode.ReadWrite);
-            launcherOptions = caps.ToLauncherArguments();
             return base.Execute();
         }
         finally
@@ -78,16 +82,14 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         foreach (var name in new[] { "TMPDIR", "TMP", "TEMP" })
             psi.Environment[name] = stepTemp;
 
-        var launcher = LocateLauncher();
-        var args = new StringBuilder();
-        foreach (var option in launcherOptions)
-            args.Append(Quote(option)).Append(' ');
+        var args = new StringBuilder(launcherOptions.Length + 512);
+        args.Append(launcherOptions).Append(" --rw ").Append(LauncherCommandLine.Quote(stepTemp!));
         if (ExecScript(commandLineCommands) is { } script)
-            args.Append("--ro ").Append(Quote(script)).Append(' ');
-        args.Append("-- ").Append(Quote(psi.FileName)).Append(' ').Append(psi.Arguments);
-        psi.FileName = launcher;
+            args.Append(" --ro ").Append(LauncherCommandLine.Quote(script));
+        args.Append(" -- ").Append(LauncherCommandLine.Quote(psi.FileName)).Append(' ').Append(psi.Arguments);
+        psi.FileName = launcher ??= LocateLauncher();
         psi.Arguments = args.ToString();
-        Log.LogMessage(MessageImportance.Low, "Sandboxed with: {0}", string.Join(" ", launcherOptions));
+        Log.LogMessage(MessageImportance.Low, "Sandboxed with: {0}", psi.Arguments);
         return psi;
     }
 
@@ -142,11 +144,6 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         var path = commandLine[(start + 2)..(end + ".exec.cmd".Length)].Trim().TrimStart('\\', '"', '\'');
         return Path.IsPathRooted(path) ? path : null;
     }
-
-    private static string Quote(string arg) =>
-        arg.Length > 0 && arg.All(c => char.IsLetterOrDigit(c) || c is '/' or '-' or '_' or '.' or ':' or '@' or '+' or ',')
-            ? arg
-            : "\"" + arg.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
     {
