@@ -25,7 +25,7 @@ internal static class DefaultPolicy
     {
         foreach (var path in Toolchain)
             TryAllow(caps, path, AccessMode.Read | AccessMode.Execute);
-        AllowTreeExcept(caps, "/etc", "");
+        AllowEtc(caps);
         TryAllow(caps, "/sys", AccessMode.Read);
         // /proc of other processes: their environ, mem, fd and maps are out of reach because
         // Landlock refuses ptrace-mode access outside the sandbox and nono-exec drops capabilities.
@@ -58,29 +58,67 @@ internal static class DefaultPolicy
         }
     }
 
-    private static void AllowTreeExcept(CapabilitySet caps, string directory, string relative)
+    /// <summary>
+    /// /etc without its secrets. Where this user can read none of them anyway (not root, not in
+    /// the shadow group), /etc is one grant; otherwise its entries are granted one by one.
+    /// </summary>
+    private static void AllowEtc(CapabilitySet caps)
     {
-        IEnumerable<string> entries;
+        var entries = new List<string>();
+        var secrets = new List<string>();
+        CollectEtc("/etc", "", entries, secrets);
+        if (!secrets.Any(IsReadable))
+        {
+            TryAllow(caps, "/etc", AccessMode.Read);
+            return;
+        }
+        foreach (var entry in entries)
+        {
+            if (Directory.Exists(entry))
+                TryAllow(caps, entry, AccessMode.Read);
+            else
+                TryAllowFile(caps, entry, AccessMode.Read);
+        }
+    }
+
+    /// <summary>The entries to grant (secret-free subtrees as one entry) and the secrets found.</summary>
+    private static void CollectEtc(string directory, string relative, List<string> entries, List<string> secrets)
+    {
+        List<string> children;
         try
         {
-            entries = Directory.EnumerateFileSystemEntries(directory).ToList();
+            children = Directory.EnumerateFileSystemEntries(directory).ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return;
         }
-        foreach (var entry in entries)
+        foreach (var entry in children)
         {
             var name = Path.GetFileName(entry);
             var entryRelative = relative.Length == 0 ? name : $"{relative}/{name}";
             if (IsEtcSecret(entryRelative))
-                continue;
-            if (HoldsEtcSecret(entryRelative) && Directory.Exists(entry) && new FileInfo(entry).LinkTarget is null)
-                AllowTreeExcept(caps, entry, entryRelative);
-            else if (Directory.Exists(entry))
-                TryAllow(caps, entry, AccessMode.Read);
+                secrets.Add(entry);
+            else if (HoldsEtcSecret(entryRelative) && Directory.Exists(entry) && new FileInfo(entry).LinkTarget is null)
+                CollectEtc(entry, entryRelative, entries, secrets);
             else
-                TryAllowFile(caps, entry, AccessMode.Read);
+                entries.Add(entry);
+        }
+    }
+
+    private static bool IsReadable(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+                _ = Directory.EnumerateFileSystemEntries(path).Any();
+            else
+                File.OpenHandle(path).Dispose();
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
