@@ -1,0 +1,91 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace Nono.Build.Tasks.Tests;
+
+public class PolicyItemsTests
+{
+    private sealed class Engine : IBuildEngine
+    {
+        public List<BuildErrorEventArgs> Errors { get; } = [];
+        public List<BuildWarningEventArgs> Warnings { get; } = [];
+        public bool ContinueOnError => false;
+        public int LineNumberOfTaskNode => 0;
+        public int ColumnNumberOfTaskNode => 0;
+        public string ProjectFileOfTaskNode => "test.proj";
+        public bool BuildProjectFile(string projectFileName, string[] targetNames, System.Collections.IDictionary globalProperties, System.Collections.IDictionary targetOutputs) => false;
+        public void LogCustomEvent(CustomBuildEventArgs e) { }
+        public void LogErrorEvent(BuildErrorEventArgs e) => Errors.Add(e);
+        public void LogMessageEvent(BuildMessageEventArgs e) { }
+        public void LogWarningEvent(BuildWarningEventArgs e) => Warnings.Add(e);
+    }
+
+    private static (PolicyItems Items, Engine Engine) Create(string projectDirectory)
+    {
+        var engine = new Engine();
+        var log = new TaskLoggingHelper(engine, "test");
+        return (new PolicyItems(log, projectDirectory), engine);
+    }
+
+    [Theory]
+    [InlineData("*", true, new int[0])]
+    [InlineData("443", false, new[] { 443 })]
+    [InlineData("*:8443", false, new[] { 8443 })]
+    public void Network_AcceptedForms(string spec, bool all, int[] ports)
+    {
+        var (items, engine) = Create("/");
+        var caps = new CapabilitySet();
+        Assert.True(items.AddNetwork(caps, [new TaskItem(spec)]));
+        Assert.Equal(all ? NetworkMode.AllowAll : NetworkMode.Blocked, caps.NetworkMode);
+        Assert.Equal(ports, caps.TcpConnectPorts);
+        Assert.Empty(engine.Errors);
+    }
+
+    [Theory]
+    [InlineData("api.nuget.org:443", "host names are reserved")]
+    [InlineData("example.com", "host names are reserved")]
+    [InlineData("0", "expected '*', a TCP port")]
+    [InlineData("70000", "expected '*', a TCP port")]
+    [InlineData("-1", "expected '*', a TCP port")]
+    public void Network_OtherForms_AreErrorsThatNeverWiden(string spec, string why)
+    {
+        var (items, engine) = Create("/");
+        var caps = new CapabilitySet();
+        Assert.False(items.AddNetwork(caps, [new TaskItem(spec)]));
+        Assert.Equal(NetworkMode.Blocked, caps.NetworkMode);
+        Assert.Empty(caps.TcpConnectPorts);
+        var error = Assert.Single(engine.Errors);
+        Assert.Equal("NONO1003", error.Code);
+        Assert.Contains(why, error.Message);
+    }
+
+    [Fact]
+    public void Paths_RelativeToTheProject_WriteCreatesMissingDirectories_MissingReadIsAnError()
+    {
+        var project = Directory.CreateTempSubdirectory("nono-items-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(project, "data"));
+            var tool = new TaskItem("tools");
+            var (items, engine) = Create(project);
+            var caps = new CapabilitySet();
+
+            var withExecute = new TaskItem("data");
+            withExecute.SetMetadata("Execute", "true");
+            Assert.True(items.AddPaths(caps, [withExecute], [new TaskItem("out/generated")]));
+            Assert.True(Directory.Exists(Path.Combine(project, "out", "generated")));
+            Assert.Collection(caps.FileSystem,
+                c => Assert.Equal((Path.Combine(project, "data"), AccessMode.Read | AccessMode.Execute), (c.ResolvedPath, c.Access)),
+                c => Assert.Equal((Path.Combine(project, "out", "generated"), AccessMode.ReadWrite), (c.ResolvedPath, c.Access)));
+
+            Assert.False(items.AddPaths(caps, [tool], []));
+            var error = Assert.Single(engine.Errors);
+            Assert.Equal("NONO1001", error.Code);
+            Assert.Contains(Path.Combine(project, "tools"), error.Message);
+        }
+        finally
+        {
+            Directory.Delete(project, recursive: true);
+        }
+    }
+}
