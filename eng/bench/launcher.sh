@@ -28,10 +28,14 @@ if [[ -z ${NONO_EXEC:-} ]]; then
 	NONO_EXEC=$root/artifacts/native/linux-x64/nono-exec
 fi
 [[ -x $NONO_EXEC ]] || { echo "launcher.sh: no nono-exec at $NONO_EXEC" >&2; exit 2; }
-nono_exec=$(readlink -f "$NONO_EXEC")
+nono_source=$(readlink -f "$NONO_EXEC")
+revision=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/nono-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# A private copy: a rebuild of the artifact during the run must not change what is measured.
+cp "$nono_source" "$work/nono-exec"
+nono_exec=$work/nono-exec
 
 # The timing harness, and the exec-only wrapper built exactly like nono-exec (compiler and
 # flags read from native/Makefile), so the two differ only in what their code does.
@@ -119,7 +123,7 @@ CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(np
 $rounds interleaved rounds after $warmup warm-up rounds, pinned to CPU $cpu;
 load average $load_before before, $load_after after (the benchmark itself adds about 1; other
 work on the machine slows every command, so compare differences and paired medians).
-nono-exec: \`$nono_exec\` ($(stat -c %s "$nono_exec") bytes), $rules rules;
+nono-exec: \`$nono_source\` ($(stat -c %s "$nono_exec") bytes, repository at $revision), $rules rules;
 exec-only built with \`${exec_build[*]}\`.
 Times are wall time from posix_spawn to waitpid, in ms. "Paired median Δ": the median, over
 rounds, of a command's time minus direct's time in the same round.
