@@ -12,6 +12,9 @@
 #define BPF_JSET_K 0x45
 #define BPF_RET_K 0x06
 #define BPF_AND_K 0x54
+#define TIOCSTI_ 0x5412
+#define TIOCLINUX_ 0x541C
+#define MSG_FASTOPEN_ 0x20000000U
 #define SECCOMP_SET_MODE_FILTER 1
 #define SECCOMP_GET_ACTION_AVAIL 2
 #define SECCOMP_RET_ALLOW 0x7fff0000U
@@ -31,6 +34,16 @@
 #if defined(__x86_64__)
 #define NATIVE_ARCH 0xc000003eU /* AUDIT_ARCH_X86_64 */
 #define NR_SOCKET 41
+#define NR_IOCTL 16
+#define NR_SENDTO 44
+#define NR_SENDMSG 46
+#define NR_SENDMMSG 307
+#define NR_LISTEN 50
+#define I386_IOCTL 54
+#define I386_SENDTO 369
+#define I386_SENDMSG 370
+#define I386_SENDMMSG 345
+#define I386_LISTEN 363
 #define NR_SOCKETPAIR 53
 #define X32_BIT 0x40000000U
 #define I386_ARCH 0x40000003U   /* AUDIT_ARCH_I386 */
@@ -41,6 +54,11 @@
 #elif defined(__aarch64__)
 #define NATIVE_ARCH 0xc00000b7U /* AUDIT_ARCH_AARCH64 */
 #define NR_SOCKET 198
+#define NR_IOCTL 29
+#define NR_SENDTO 206
+#define NR_SENDMSG 211
+#define NR_SENDMMSG 269
+#define NR_LISTEN 201
 #define NR_SOCKETPAIR 199
 #else
 #error "nono: seccomp filter not defined for this architecture"
@@ -71,17 +89,95 @@ static unsigned short socketpair_types(struct nono_bpf_insn *s, unsigned short n
 	return n;
 }
 
+/* Self-contained blocks: each loads the syscall number itself and falls through to the next
+ * block when it does not apply, so they can be placed in any order. */
+static unsigned short deny_nr(struct nono_bpf_insn *s, unsigned short n, uint32_t nr, uint32_t ret)
+{
+	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
+	s[n++] = JUMP(BPF_JEQ_K, nr, 0, 1);
+	s[n++] = STMT(BPF_RET_K, ret);
+	return n;
+}
+
+/* ioctl(fd, TIOCSTI or TIOCLINUX): typing into the terminal the build inherited would run
+ * commands in the user's shell after the build. */
+static unsigned short deny_terminal_injection(struct nono_bpf_insn *s, unsigned short n, uint32_t nr)
+{
+	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
+	s[n++] = JUMP(BPF_JEQ_K, nr, 0, 4);
+	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARG(1));
+	s[n++] = JUMP(BPF_JEQ_K, TIOCSTI_, 1, 0);
+	s[n++] = JUMP(BPF_JEQ_K, TIOCLINUX_, 0, 1);
+	s[n++] = STMT(BPF_RET_K, SECCOMP_RET_ERRNO | EPERM);
+	return n;
+}
+
+/* sendto/sendmsg/sendmmsg with MSG_FASTOPEN connect without connect(), which Landlock does not see. */
+static unsigned short deny_fastopen(struct nono_bpf_insn *s, unsigned short n, uint32_t nr, int flags_arg)
+{
+	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
+	s[n++] = JUMP(BPF_JEQ_K, nr, 0, 3);
+	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARG(flags_arg));
+	s[n++] = JUMP(BPF_JSET_K, MSG_FASTOPEN_, 0, 1);
+	s[n++] = STMT(BPF_RET_K, SECCOMP_RET_ERRNO | EACCES);
+	return n;
+}
+
+/* Rules for one architecture, skipped whole on any other. */
+static unsigned short for_arch(struct nono_bpf_insn *s, unsigned short n, uint32_t arch,
+			       const struct nono_bpf_insn *block, unsigned short length)
+{
+	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARCH);
+	s[n++] = JUMP(BPF_JEQ_K, arch, 0, (uint8_t)length);
+	for (unsigned short i = 0; i < length; i++)
+		s[n++] = block[i];
+	return n;
+}
+
+/* What is refused whatever the network options: terminal injection; and, with the network
+ * restricted, TCP Fast Open and listen() without bind() where no port may be bound (listen
+ * binds an ephemeral port that Landlock does not check). */
+static unsigned short build_prefix(const struct nono_policy *p, struct nono_bpf_insn *s, unsigned short n)
+{
+	int restrict_inet = !p->net_all;
+	int deny_listen = restrict_inet && p->bind_count == 0 && !p->allow_unix;
+	struct nono_bpf_insn block[32];
+	unsigned short m = deny_terminal_injection(block, 0, NR_IOCTL);
+	if (restrict_inet) {
+		m = deny_fastopen(block, m, NR_SENDTO, 3);
+		m = deny_fastopen(block, m, NR_SENDMSG, 2);
+		m = deny_fastopen(block, m, NR_SENDMMSG, 3);
+	}
+	if (deny_listen)
+		m = deny_nr(block, m, NR_LISTEN, SECCOMP_RET_ERRNO | EACCES);
+	n = for_arch(s, n, NATIVE_ARCH, block, m);
+#ifdef I386_ARCH
+	m = deny_terminal_injection(block, 0, I386_IOCTL);
+	if (restrict_inet) {
+		m = deny_nr(block, m, I386_SENDTO, SECCOMP_RET_ERRNO | EACCES);
+		m = deny_nr(block, m, I386_SENDMSG, SECCOMP_RET_ERRNO | EACCES);
+		m = deny_nr(block, m, I386_SENDMMSG, SECCOMP_RET_ERRNO | EACCES);
+	}
+	if (deny_listen)
+		m = deny_nr(block, m, I386_LISTEN, SECCOMP_RET_ERRNO | EACCES);
+	n = for_arch(s, n, I386_ARCH, block, m);
+#endif
+	return n;
+}
+
 void nono_seccomp_build(const struct nono_policy *p, int tcp_by_landlock, struct nono_filter *f)
 {
 	int restrict_inet = !p->net_all;
 	int restrict_unix = !p->allow_unix;
-	f->len = 0;
-	if (!restrict_inet && !restrict_unix)
-		return;
-
 	struct nono_bpf_insn *s = f->insns;
-	unsigned short n = 0;
+	unsigned short n = build_prefix(p, s, 0);
 	const uint32_t allow = SECCOMP_RET_ALLOW;
+	if (!restrict_inet && !restrict_unix) {
+		s[n++] = STMT(BPF_RET_K, allow);
+		f->len = n;
+		return;
+	}
+
 	const uint32_t eacces = SECCOMP_RET_ERRNO | EACCES;
 	const uint32_t enosys = SECCOMP_RET_ERRNO | ENOSYS;
 

@@ -15,7 +15,7 @@ struct nono_bpf_insn {
 	uint32_t k;
 };
 
-#define NONO_FILTER_MAX 48
+#define NONO_FILTER_MAX 96
 
 struct nono_filter {
 	unsigned short len; /* 0: nothing to filter */
