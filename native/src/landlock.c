@@ -123,13 +123,18 @@ static int add_port_rules(int ruleset, const uint16_t *ports, size_t count, uint
 }
 
 int nono_landlock_ruleset(const struct nono_policy *p, int abi, int batch_close,
-			  struct nono_error *err)
+			  int per_thread, struct nono_error *err)
 {
 	struct nono_ll_ruleset_attr attr = { .handled_access_fs = handled_fs(abi) };
 	if (!p->net_all && abi >= 4)
 		attr.handled_access_net = NONO_LL_NET_BIND_TCP | NONO_LL_NET_CONNECT_TCP;
 	if (abi >= 6) {
-		attr.scoped = NONO_LL_SCOPE_SIGNAL;
+		/* Threads that restricted themselves one by one have sibling domains; before
+		 * erratum 2 the signal scope then refused signals between them, which the .NET
+		 * runtime needs (GC suspension). */
+		int errata = per_thread ? nono_landlock_errata() : 0;
+		if (!per_thread || (errata > 0 && (errata & (1 << 1))))
+			attr.scoped = NONO_LL_SCOPE_SIGNAL;
 		if (!p->allow_unix)
 			attr.scoped |= NONO_LL_SCOPE_ABSTRACT_UNIX_SOCKET;
 	}

@@ -11,10 +11,10 @@ int nono_landlock_abi(void);
 int nono_landlock_errata(void);
 
 /* Creates a ruleset fd for the policy. batch_close: the caller owns every descriptor above
- * the ruleset's (nono-exec), so rule descriptors may be closed a range at a time. Returns
- * the fd, or -1 with err set. */
+ * the ruleset's (nono-exec), so rule descriptors may be closed a range at a time.
+ * per_thread: every thread will restrict itself (libnono). Returns the fd, or -1 with err set. */
 int nono_landlock_ruleset(const struct nono_policy *policy, int abi, int batch_close,
-			  struct nono_error *err);
+			  int per_thread, struct nono_error *err);
 
 int nono_landlock_restrict_self(int ruleset_fd);
 

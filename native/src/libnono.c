@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,11 +42,14 @@ static void restrict_this_thread(int sig)
 	(void)sig;
 	int saved_errno = errno;
 	pid_t self = (pid_t)syscall(SYS_gettid);
-	for (size_t i = 0; i < active_count; i++) {
+	size_t count = __atomic_load_n(&active_count, __ATOMIC_ACQUIRE);
+	for (size_t i = 0; i < count; i++) {
 		if (active_slots[i].tid == self) {
 			int step = nono_sandbox_restrict_thread(active_sandbox);
+			/* The last touch of the slots: the caller may free them once all reported. */
 			__atomic_store_n(&active_slots[i].result, step ? step : RESTRICTED,
 					 __ATOMIC_RELEASE);
+			break;
 		}
 	}
 	errno = saved_errno;
@@ -183,9 +187,14 @@ static int apply_all_threads(const struct nono_sandbox *sandbox, struct nono_err
 		}
 	}
 	free(done.tids);
-	sigaction(APPLY_SIGNAL, &previous, NULL);
+	/* After a timeout the signal may still be pending on a thread that blocks it: keep the
+	 * handler rather than let the default action kill the process later. */
+	if (rc == 0)
+		sigaction(APPLY_SIGNAL, &previous, NULL);
 	return rc;
 }
+
+static pthread_mutex_t apply_lock = PTHREAD_MUTEX_INITIALIZER;
 
 NONO_API int nono_apply(int argc, const char *const argv[], char *err_text, size_t err_size,
 			int *partial)
@@ -206,8 +215,12 @@ NONO_API int nono_apply(int argc, const char *const argv[], char *err_text, size
 		rc = nono_fail(&err, "option not valid here", policy.probe ? "--probe" : "--help");
 	if (rc == 0)
 		rc = nono_sandbox_prepare(&policy, &sandbox, 0, &err);
-	if (rc == 0)
+	if (rc == 0) {
+		/* The signal handler's state is global: one Apply at a time. */
+		pthread_mutex_lock(&apply_lock);
 		rc = apply_all_threads(&sandbox, &err, partial);
+		pthread_mutex_unlock(&apply_lock);
+	}
 	nono_sandbox_release(&sandbox);
 	nono_policy_free(&policy);
 	if (rc && err_text && err_size)

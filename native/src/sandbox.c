@@ -46,7 +46,7 @@ int nono_sandbox_prepare(const struct nono_policy *p, struct nono_sandbox *s, in
 		return nono_fail(err, what, p->connect_count ? "--connect-tcp" : "--bind-tcp");
 	}
 	if (s->abi) {
-		s->ruleset_fd = nono_landlock_ruleset(p, s->abi, owns_fds, err);
+		s->ruleset_fd = nono_landlock_ruleset(p, s->abi, owns_fds, !owns_fds, err);
 		if (s->ruleset_fd < 0)
 			return -1;
 	}

@@ -13,7 +13,8 @@ struct nono_sandbox {
 };
 
 /* Opens the policy's paths and builds the ruleset and filter. Nothing is
- * restricted yet. owns_fds: the caller will close every descriptor above 2 (nono-exec).
+ * restricted yet. owns_fds: the caller will close every descriptor above 2 and restricts
+ * one thread (nono-exec); otherwise every thread restricts itself (libnono).
  * Returns 0, or -1 with err set. */
 int nono_sandbox_prepare(const struct nono_policy *policy, struct nono_sandbox *sandbox,
 			 int owns_fds, struct nono_error *err);

@@ -18,8 +18,6 @@ internal static class DefaultPolicy
         EtcSecrets.Contains(relative, StringComparer.Ordinal)
         || (relative.StartsWith("ssh/ssh_host_", StringComparison.Ordinal) && relative.EndsWith("_key", StringComparison.Ordinal));
 
-    private static bool HoldsEtcSecret(string relative) =>
-        relative == "ssh" || EtcSecrets.Any(s => s.StartsWith(relative + "/", StringComparison.Ordinal));
 
     public static void AddTo(CapabilitySet caps)
     {
@@ -81,8 +79,14 @@ internal static class DefaultPolicy
         }
     }
 
-    /// <summary>The entries to grant (secret-free subtrees as one entry) and the secrets found.</summary>
-    private static void CollectEtc(string directory, string relative, List<string> entries, List<string> secrets)
+    /// <summary>
+    /// The entries to grant and the secrets found beneath <paramref name="directory"/>. A secret is
+    /// a named one or anything not readable by every user: root keeps reading root-owned files by
+    /// their owner bits even without capabilities. A directory with no secret anywhere beneath it
+    /// is one entry; a symlinked directory inside /etc is left to its real path. Returns whether
+    /// the directory holds no secret.
+    /// </summary>
+    private static bool CollectEtc(string directory, string relative, List<string> entries, List<string> secrets)
     {
         List<string> children;
         try
@@ -91,18 +95,64 @@ internal static class DefaultPolicy
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return;
+            secrets.Add(directory);
+            return false;
         }
+        var clean = true;
+        var own = new List<string>();
         foreach (var entry in children)
         {
             var name = Path.GetFileName(entry);
             var entryRelative = relative.Length == 0 ? name : $"{relative}/{name}";
-            if (IsEtcSecret(entryRelative))
+            var link = new FileInfo(entry).LinkTarget;
+            if (IsEtcSecret(entryRelative) || !WorldReadable(entry))
+            {
                 secrets.Add(entry);
-            else if (HoldsEtcSecret(entryRelative) && Directory.Exists(entry) && new FileInfo(entry).LinkTarget is null)
-                CollectEtc(entry, entryRelative, entries, secrets);
+                clean = false;
+            }
+            else if (link is not null && Directory.Exists(entry) && IsInEtc(entry))
+            {
+                clean = false;
+            }
+            else if (link is null && Directory.Exists(entry))
+            {
+                var nested = new List<string>();
+                if (CollectEtc(entry, entryRelative, nested, secrets))
+                    own.Add(entry);
+                else
+                {
+                    own.AddRange(nested);
+                    clean = false;
+                }
+            }
             else
-                entries.Add(entry);
+            {
+                own.Add(entry);
+            }
+        }
+        entries.AddRange(own);
+        return clean;
+    }
+
+    private static bool IsInEtc(string path)
+    {
+        var target = new DirectoryInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
+        return target == "/etc" || target.StartsWith("/etc/", StringComparison.Ordinal);
+    }
+
+    private static bool WorldReadable(string path)
+    {
+        if (OperatingSystem.IsWindows())
+            return false;
+        try
+        {
+            var mode = File.GetUnixFileMode(path);
+            var needed = Directory.Exists(path) ? UnixFileMode.OtherRead | UnixFileMode.OtherExecute : UnixFileMode.OtherRead;
+            return (mode & needed) == needed;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

@@ -35,8 +35,8 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
 
     public override bool Execute()
     {
-        if (!CheckChoice(nameof(EnvironmentMode), EnvironmentMode, "Scrub", "Inherit")
-            || !CheckChoice("SandboxUnsupportedPlatform", UnsupportedPlatform, "Error", "Warn", "Ignore"))
+        // SandboxUnsupportedPlatform is checked by the target, which runs where this task cannot.
+        if (!CheckChoice("SandboxEnvironmentMode", EnvironmentMode, "Scrub", "Inherit"))
             return false;
 
         var support = Sandbox.Support;
@@ -51,7 +51,7 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
             }
             if (UnsupportedPlatform.Equals("Warn", StringComparison.OrdinalIgnoreCase))
                 Log.LogWarning(null, Diagnostics.Unavailable, null, null, 0, 0, 0, 0, message);
-            new ResolvedPolicy(false, new CapabilitySet(), false, new HashSet<string>(), ProjectDirectory).Register(BuildEngine, ProjectFile);
+            new ResolvedPolicy(false, new CapabilitySet(), false, new HashSet<string>(), ProjectDirectory, []).Register(BuildEngine, ProjectFile);
             return true;
         }
 
@@ -62,8 +62,15 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         foreach (var folder in PackageFolders.Where(f => !string.IsNullOrWhiteSpace(f)))
             DefaultPolicy.TryAllow(caps, folder, AccessMode.Read | AccessMode.Execute);
         DefaultPolicy.TryAllow(caps, SourceRoot(ProjectDirectory), AccessMode.Read | AccessMode.Execute);
-        foreach (var output in OutputPaths)
-            GrantWritable(caps, output.ItemSpec);
+        var outputs = OutputPaths.Select(o => o.ItemSpec).Where(o => !string.IsNullOrWhiteSpace(o))
+            .Select(o => Path.GetFullPath(o, ProjectDirectory)).Distinct().ToList();
+        if (!outputs.All(CheckNoPlantedSymlink))
+            return false;
+        foreach (var output in outputs)
+        {
+            Directory.CreateDirectory(output);
+            caps.AllowPath(output, AccessMode.ReadWrite, CapabilitySource.System);
+        }
 
         var grants = new PolicyItems(Log, ProjectDirectory);
         if (!grants.AddPaths(caps, Read, Write) || !grants.AddNetwork(caps, Network))
@@ -71,7 +78,7 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         caps.Deduplicate();
 
         var passThrough = new HashSet<string>(Environment.Select(e => e.ItemSpec), StringComparer.Ordinal);
-        new ResolvedPolicy(true, caps, EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase), passThrough, ProjectDirectory)
+        new ResolvedPolicy(true, caps, EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase), passThrough, ProjectDirectory, outputs)
             .Register(BuildEngine, ProjectFile);
         Log.LogMessage(MessageImportance.Normal, "Sandbox policy for {0}:\n{1}", ProjectDirectory, caps.Summary());
         LogScrubbedEnvironment(passThrough);
@@ -102,10 +109,14 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         return false;
     }
 
-    /// <summary>The enclosing repository's root (a folder holding .git), else the project folder.</summary>
+    /// <summary>
+    /// The enclosing repository's root (a folder holding .git), else the project folder. Never the
+    /// home folder or /: a dotfiles repository must not make all of home readable.
+    /// </summary>
     internal static string SourceRoot(string projectDirectory)
     {
-        for (var dir = new DirectoryInfo(projectDirectory); dir is not null; dir = dir.Parent)
+        var home = System.Environment.GetEnvironmentVariable("HOME")?.TrimEnd('/');
+        for (var dir = new DirectoryInfo(projectDirectory); dir?.Parent is not null && dir.FullName != home; dir = dir.Parent)
         {
             if (Directory.Exists(Path.Combine(dir.FullName, ".git")) || File.Exists(Path.Combine(dir.FullName, ".git")))
                 return dir.FullName;
@@ -113,12 +124,22 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         return projectDirectory;
     }
 
-    private void GrantWritable(CapabilitySet caps, string path)
+    /// <summary>
+    /// An output folder inside the project reached through a symlink is refused: a step can
+    /// write there, so it could have planted the link to point the next build's write grant
+    /// anywhere.
+    /// </summary>
+    private bool CheckNoPlantedSymlink(string output)
     {
-        if (string.IsNullOrWhiteSpace(path))
-            return;
-        var full = Path.GetFullPath(path, ProjectDirectory);
-        Directory.CreateDirectory(full);
-        caps.AllowPath(full, AccessMode.ReadWrite, CapabilitySource.System);
+        for (var dir = output; dir.StartsWith(ProjectDirectory + "/", StringComparison.Ordinal); dir = Path.GetDirectoryName(dir)!)
+        {
+            if (new FileInfo(dir).LinkTarget is { } target)
+            {
+                Log.LogError(null, Diagnostics.BadPath, null, null, 0, 0, 0, 0,
+                    $"the output folder '{output}' goes through the symlink '{dir}' (to '{target}'), which a build step may have planted to widen the sandbox; delete the link and build again.");
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -8,12 +8,14 @@ namespace Nono.Build.Tasks;
 /// <param name="ScrubEnvironment">SandboxEnvironmentMode=Scrub.</param>
 /// <param name="PassThrough">Variables listed in SandboxEnvironment.</param>
 /// <param name="ProjectDirectory">Relative per-step paths resolve against it.</param>
+/// <param name="OutputDirectories">The writable output folders, re-created before each step if a target removed them.</param>
 internal sealed record ResolvedPolicy(
     bool Enforce,
     CapabilitySet Capabilities,
     bool ScrubEnvironment,
     IReadOnlySet<string> PassThrough,
-    string ProjectDirectory)
+    string ProjectDirectory,
+    IReadOnlyList<string> OutputDirectories)
 {
     /// <summary>
     /// A task cannot see which project it runs for, only the project's directory (MSBuild makes it

@@ -61,6 +61,8 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         }
         try
         {
+            foreach (var output in policy.OutputDirectories)
+                Directory.CreateDirectory(output);
             stepTemp = Directory.CreateTempSubdirectory("nono-step-").FullName;
             return base.Execute();
         }

@@ -4,9 +4,9 @@ namespace Nono.Build.Tasks;
 internal static class SecretEnvironment
 {
     private static readonly string[] SecretWords =
-        ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "APIKEY", "API_KEY", "PRIVATE_KEY", "CREDENTIAL", "ACCESS_KEY"];
+        ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "APIKEY", "API_KEY", "PRIVATE_KEY", "CREDENTIAL", "ACCESS_KEY", "CONNECTIONSTRING", "CONNECTION_STRING"];
 
-    private static readonly string[] SecretPrefixes = ["AWS_", "ACTIONS_ID_TOKEN_REQUEST_", "AZURE_CLIENT_", "ARM_CLIENT_", "GOOGLE_APPLICATION_", "VAULT_"];
+    private static readonly string[] SecretPrefixes = ["NUGETPACKAGESOURCECREDENTIALS_", "AWS_", "ACTIONS_ID_TOKEN_REQUEST_", "AZURE_CLIENT_", "ARM_CLIENT_", "GOOGLE_APPLICATION_", "VAULT_"];
 
     private static readonly HashSet<string> SecretNames = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -12,8 +12,7 @@ public sealed class QueryContext
     /// <summary>Takes a snapshot of <paramref name="capabilities"/>.</summary>
     public QueryContext(CapabilitySet capabilities)
     {
-        ArgumentNullException.ThrowIfNull(capabilities);
-        caps = capabilities.Clone();
+        caps = capabilities?.Clone() ?? throw new NonoException(NonoErrorKind.InvalidArgument, "capabilities is null");
     }
 
     /// <summary>Whether <paramref name="path"/> (absolute; need not exist) may be accessed with <paramref name="access"/>.</summary>

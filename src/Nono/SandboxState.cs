@@ -31,7 +31,8 @@ public sealed class SandboxState
     /// <summary>A snapshot of <paramref name="capabilities"/>.</summary>
     public static SandboxState From(CapabilitySet capabilities)
     {
-        ArgumentNullException.ThrowIfNull(capabilities);
+        if (capabilities is null)
+            throw new NonoException(NonoErrorKind.InvalidArgument, "capabilities is null");
         return new SandboxState
         {
             FileSystem = capabilities.FileSystem

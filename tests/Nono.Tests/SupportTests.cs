@@ -44,6 +44,8 @@ public class SupportTests
     [InlineData("\"\"", new[] { "" })]
     [InlineData("a\\\\b", new[] { "a\\\\b" })]
     [InlineData("\"a\\\\\" b", new[] { "a\\", "b" })]
+    [InlineData("a \"b\"\"c\" d", new[] { "a", "b\"c", "d" })]
+    [InlineData("\"x\"\"\"", new[] { "x\"" })]
     public void ArgumentsStrings_SplitAsDotNetDoes(string arguments, string[] expected) =>
         Assert.Equal(expected, CommandLine.Split(arguments));
 }

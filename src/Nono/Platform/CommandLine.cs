@@ -4,7 +4,7 @@ namespace Nono.Platform;
 
 /// <summary>
 /// Splits ProcessStartInfo.Arguments the way .NET does on Unix: whitespace separates, double quotes
-/// group, a backslash escapes a quote or a run of backslashes before one.
+/// group, "" inside quotes is a quote, a backslash escapes a quote or a run of backslashes before one.
 /// </summary>
 internal static class CommandLine
 {
@@ -44,7 +44,15 @@ internal static class CommandLine
             }
             else if (c == '"')
             {
-                inQuotes = !inQuotes;
+                if (inQuotes && i + 1 < arguments.Length && arguments[i + 1] == '"')
+                {
+                    current.Append('"');
+                    i++;
+                }
+                else
+                {
+                    inQuotes = !inQuotes;
+                }
                 inArgument = true;
             }
             else if (char.IsWhiteSpace(c) && !inQuotes)

@@ -123,7 +123,14 @@ internal sealed class LinuxSandbox : ISandboxBackend
             var takesValue = options[i] is not ("--allow-unix" or "--best-effort");
             text.Append(options[i]);
             if (takesValue)
-                text.Append(' ').Append(options[++i]);
+            {
+                var value = options[++i];
+                // One option per line: a line break in a path would be read as another option.
+                if (value.Contains('\n') || value.EndsWith('\r'))
+                    throw new NonoException(NonoErrorKind.InvalidArgument,
+                        "a path with a line break cannot be passed in a policy this large (over 64 KiB of options)", value);
+                text.Append(' ').Append(value);
+            }
             text.Append('\n');
         }
         var path = Path.Combine(Path.GetTempPath(), $"nono-{Guid.NewGuid():N}.options");
