@@ -36,6 +36,7 @@ internal sealed record ResolvedPolicy(
         public readonly Dictionary<string, ResolvedPolicy> ByProject = new(StringComparer.Ordinal);
     }
 
+    private static readonly object RegistryLock = new();
     private string? launcherOptions;
 
     /// <summary>The project's nono-exec options, quoted once and reused by every step.</summary>
@@ -48,7 +49,7 @@ internal sealed record ResolvedPolicy(
     {
         var registry = (IBuildEngine4)engine;
         var key = Key(engine);
-        lock (typeof(Slot))
+        lock (RegistryLock)
         {
             if (registry.GetRegisteredTaskObject(key, RegisteredTaskObjectLifetime.Build) is not Slot slot)
             {
@@ -63,7 +64,7 @@ internal sealed record ResolvedPolicy(
     public static ResolvedPolicy? Find(IBuildEngine engine, out string? ambiguity)
     {
         ambiguity = null;
-        lock (typeof(Slot))
+        lock (RegistryLock)
         {
             if (((IBuildEngine4)engine).GetRegisteredTaskObject(Key(engine), RegisteredTaskObjectLifetime.Build) is not Slot slot)
                 return null;

@@ -134,8 +134,9 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
     }
 
     /// <summary>
-    /// The .exec.cmd script Exec wrote, from its command line: `-c ". /tmp/x.exec.cmd"` (MSBuild 17.9
-    /// and later) or `-c """export LANG=...; . /tmp/x.exec.cmd"""`.
+    /// The .exec.cmd script Exec wrote, from its command line: `-c ". /tmp/x.exec.cmd"` (MSBuild 18)
+    /// or `-c """export LANG=...; . /tmp/x.exec.cmd"""` (older). Not found: the script is not
+    /// granted and the step fails, never runs wider.
     /// </summary>
     internal static string? ExecScript(string commandLine)
     {
