@@ -61,6 +61,17 @@ internal static class Launcher
     public static Result Sh(IEnumerable<string> options, string script, params string[] args) =>
         Run([.. System, .. options, "--", "/bin/sh", "-c", script, "sh", .. args], null);
 
+    /// <summary>Python prelude: attempt(label, fn) prints "label ok" or "label ERRNO-NAME strerror".</summary>
+    public const string PythonPrelude = """
+        import errno, socket, sys
+        def attempt(label, fn):
+            try:
+                fn()
+                print(label, "ok")
+            except OSError as e:
+                print(label, errno.errorcode.get(e.errno, e.errno), e.strerror)
+        """;
+
     /// <summary>
     /// python3 -c SCRIPT ARGS… in the sandbox. /usr/bin/python3 is preferred (covered by
     /// <see cref="System"/>); otherwise the first python3 on PATH, with its prefix granted.

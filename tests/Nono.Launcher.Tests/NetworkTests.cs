@@ -10,18 +10,7 @@ namespace Nono.Launcher.Tests;
 /// </summary>
 public sealed class NetworkTests
 {
-    /// <summary>Python prelude: attempt(label, fn) prints "label ok" or "label ERRNO-NAME".</summary>
-    private const string Prelude = """
-        import errno, socket, sys
-        def attempt(label, fn):
-            try:
-                fn()
-                print(label, "ok")
-            except OSError as e:
-                print(label, errno.errorcode.get(e.errno, e.errno), e.strerror)
-        """;
-
-    private const string Connect = Prelude + """
+    private const string Connect = Launcher.PythonPrelude + """
 
         def connect():
             with socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5):
@@ -82,7 +71,7 @@ public sealed class NetworkTests
         Landlock.Require(4);
         var port = FreeTcpPort();
         var other = port == 65535 ? port - 1 : port + 1;
-        const string bind = Prelude + """
+        const string bind = Launcher.PythonPrelude + """
 
             def bind(port):
                 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -106,7 +95,7 @@ public sealed class NetworkTests
         Landlock.Require();
         using var receiver = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         var port = Port(((IPEndPoint)receiver.Client.LocalEndPoint!).Port);
-        const string send = Prelude + """
+        const string send = Launcher.PythonPrelude + """
 
             def send():
                 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -128,7 +117,7 @@ public sealed class NetworkTests
     public void Mptcp_Raw_And_Icmp_Sockets_AreDenied()
     {
         Landlock.Require();
-        const string sockets = Prelude + """
+        const string sockets = Launcher.PythonPrelude + """
 
             attempt("mptcp", lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262))
             attempt("mptcp6", lambda: socket.socket(socket.AF_INET6, socket.SOCK_STREAM, 262))

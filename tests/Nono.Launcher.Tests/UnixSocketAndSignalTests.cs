@@ -11,17 +11,7 @@ public sealed class UnixSocketAndSignalTests : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    private const string Prelude = """
-        import errno, socket, sys
-        def attempt(label, fn):
-            try:
-                fn()
-                print(label, "ok")
-            except OSError as e:
-                print(label, errno.errorcode.get(e.errno, e.errno), e.strerror)
-        """;
-
-    private const string ConnectUnix = Prelude + """
+    private const string ConnectUnix = Launcher.PythonPrelude + """
 
         def connect():
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -68,7 +58,7 @@ public sealed class UnixSocketAndSignalTests : IDisposable
         Landlock.Require();
         var path = temp["dgram.sock"];
         using var listener = Listen(new UnixDomainSocketEndPoint(path), SocketType.Dgram);
-        const string send = Prelude + """
+        const string send = Launcher.PythonPrelude + """
 
             def send():
                 a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -87,7 +77,7 @@ public sealed class UnixSocketAndSignalTests : IDisposable
     public void Socketpair_WorksByDefault()
     {
         Landlock.Require();
-        const string pair = Prelude + """
+        const string pair = Launcher.PythonPrelude + """
 
             def pair():
                 a, b = socket.socketpair()
@@ -107,7 +97,7 @@ public sealed class UnixSocketAndSignalTests : IDisposable
         Landlock.Require(6);
         var name = "\0nono-launcher-tests-" + Guid.NewGuid().ToString("N");
         using var listener = Listen(new UnixDomainSocketEndPoint(name));
-        const string connect = Prelude + """
+        const string connect = Launcher.PythonPrelude + """
 
             def connect():
                 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -1,4 +1,4 @@
-namespace Nono.Tests;
+namespace Nono.Testing;
 
 /// <summary>
 /// Enforcement tests need the kernel's Landlock. Where it is missing they skip, unless
