@@ -15,6 +15,12 @@ extern "C" {
  * were restricted and others could not be (the process should then exit). */
 int nono_apply(int argc, const char *const argv[], char *err, size_t err_size, int *partial);
 
+/* Builds the Landlock ruleset of a policy once, for many nono-exec runs: pass the returned
+ * descriptor (close-on-exec; make an inheritable duplicate for the child) as
+ * `nono-exec --ruleset-fd N` with the same options, and nono-exec opens no path. Returns the
+ * descriptor, or -1 with a one-line message in err. */
+int nono_ruleset(int argc, const char *const argv[], char *err, size_t err_size);
+
 /* Writes nono-exec --probe's JSON into buf. Returns its length (as snprintf). */
 int nono_probe(char *buf, size_t size);
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -175,4 +176,13 @@ fail:
 int nono_landlock_restrict_self(int ruleset_fd)
 {
 	return (int)syscall(__NR_landlock_restrict_self, ruleset_fd, 0);
+}
+
+int nono_landlock_is_ruleset(int fd)
+{
+	static const char kind[] = "anon_inode:[landlock-ruleset]";
+	char link[32], target[sizeof(kind)];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, target, sizeof(target));
+	return n == (ssize_t)sizeof(kind) - 1 && memcmp(target, kind, (size_t)n) == 0;
 }

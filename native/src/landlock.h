@@ -18,4 +18,7 @@ int nono_landlock_ruleset(const struct nono_policy *policy, int abi, int batch_c
 
 int nono_landlock_restrict_self(int ruleset_fd);
 
+/* Whether fd is a Landlock ruleset (checked through /proc/self/fd). */
+int nono_landlock_is_ruleset(int fd);
+
 #endif

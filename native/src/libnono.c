@@ -7,6 +7,7 @@
  * because it needs /proc to find the others. */
 #include "nono.h"
 
+#include "landlock.h"
 #include "policy.h"
 #include "probe.h"
 #include "sandbox.h"
@@ -226,6 +227,30 @@ NONO_API int nono_apply(int argc, const char *const argv[], char *err_text, size
 	if (rc && err_text && err_size)
 		snprintf(err_text, err_size, "%s", err.text);
 	return rc;
+}
+
+NONO_API int nono_ruleset(int argc, const char *const argv[], char *err_text, size_t err_size)
+{
+	struct nono_policy policy = { 0 };
+	struct nono_error err = { { 0 } };
+	int command = 0, fd = -1;
+	int rc = nono_policy_parse(&policy, argc, (char *const *)argv, &command, &err);
+	if (rc == 0 && command != argc)
+		rc = nono_fail(&err, "unexpected argument (libnono takes options only)", argv[command]);
+	if (rc == 0 && (policy.probe || policy.help || policy.ruleset_fd >= 0))
+		rc = nono_fail(&err, "option not valid here",
+			       policy.probe ? "--probe" : policy.help ? "--help" : "--ruleset-fd");
+	int abi = nono_landlock_abi();
+	policy.best_effort = 0;
+	if (rc == 0)
+		rc = nono_sandbox_check_abi(&policy, abi, &err);
+	/* For nono-exec, which restricts its one thread: not per_thread. */
+	if (rc == 0)
+		fd = nono_landlock_ruleset(&policy, abi, 0, 0, &err);
+	nono_policy_free(&policy);
+	if (fd < 0 && err_text && err_size)
+		snprintf(err_text, err_size, "%s", err.text);
+	return fd;
 }
 
 NONO_API int nono_probe(char *buf, size_t size)

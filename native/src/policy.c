@@ -77,7 +77,7 @@ static const struct option_spec options[] = {
 	{ "--rwx", VALUE },	    { "--wo", VALUE },	     { "--xo", VALUE },
 	{ "--wx", VALUE },	    { "--connect-tcp", VALUE }, { "--bind-tcp", VALUE },
 	{ "--net", VALUE },	    { "--allow-unix", FLAG },   { "--best-effort", FLAG },
-	{ "--probe", FLAG },	    { "--help", FLAG },
+	{ "--ruleset-fd", VALUE },  { "--probe", FLAG },	     { "--help", FLAG },
 };
 
 static const struct option_spec *find_option(const char *name, size_t len)
@@ -116,6 +116,14 @@ static int apply_option(struct nono_policy *p, const char *name, const char *val
 			p->net_all = 0;
 		else
 			return fail2(err, "invalid network mode (expected all or none)", name, value);
+		return 0;
+	}
+	if (!strcmp(name, "--ruleset-fd")) {
+		char *end;
+		long fd = strtol(value, &end, 10);
+		if (value[0] < '0' || value[0] > '9' || *end || fd > 1 << 30)
+			return fail2(err, "invalid descriptor number", name, value);
+		p->ruleset_fd = (int)fd;
 		return 0;
 	}
 	if (!strcmp(name, "--allow-unix"))
@@ -198,6 +206,7 @@ int nono_policy_parse(struct nono_policy *p, int argc, char *const argv[],
 		      int *command_index, struct nono_error *err)
 {
 	int i = 0;
+	p->ruleset_fd = -1;
 	for (; i < argc; i++) {
 		const char *arg = argv[i];
 		if (!strcmp(arg, "--")) {

@@ -26,6 +26,7 @@ struct nono_policy {
 	int net_all;     /* --net all: no network restriction */
 	int allow_unix;  /* --allow-unix: AF_UNIX sockets and abstract sockets */
 	int best_effort; /* --best-effort: run even without Landlock */
+	int ruleset_fd;  /* --ruleset-fd: an inherited, already built ruleset; -1 if none */
 	int probe;       /* --probe */
 	int help;        /* --help */
 };

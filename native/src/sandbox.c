@@ -31,21 +31,36 @@ static int drop_capabilities(void)
 	return (int)syscall(SYS_capset, &header, data);
 }
 
+int nono_sandbox_check_abi(const struct nono_policy *p, int abi, struct nono_error *err)
+{
+	if (abi == 0 && !p->best_effort)
+		return nono_fail(err, "Landlock is not available on this kernel "
+			"(pass --best-effort to run without filesystem restrictions)", "landlock");
+	if (!p->net_all && abi < 4 && (p->connect_count || p->bind_count)) {
+		char what[96];
+		snprintf(what, sizeof(what),
+			 "TCP port rules need Landlock ABI 4 or newer (this kernel has %d)", abi);
+		return nono_fail(err, what, p->connect_count ? "--connect-tcp" : "--bind-tcp");
+	}
+	return 0;
+}
+
 int nono_sandbox_prepare(const struct nono_policy *p, struct nono_sandbox *s, int owns_fds,
 			 struct nono_error *err)
 {
 	s->abi = nono_landlock_abi();
 	s->ruleset_fd = -1;
-	if (s->abi == 0 && !p->best_effort)
-		return nono_fail(err, "Landlock is not available on this kernel "
-			"(pass --best-effort to run without filesystem restrictions)", "landlock");
-	if (!p->net_all && s->abi < 4 && (p->connect_count || p->bind_count)) {
-		char what[96];
-		snprintf(what, sizeof(what),
-			 "TCP port rules need Landlock ABI 4 or newer (this kernel has %d)", s->abi);
-		return nono_fail(err, what, p->connect_count ? "--connect-tcp" : "--bind-tcp");
-	}
-	if (s->abi) {
+	if (nono_sandbox_check_abi(p, s->abi, err))
+		return -1;
+	if (p->ruleset_fd >= 0) {
+		/* Built once by the caller (libnono's nono_ruleset) from these same options. */
+		if (s->abi == 0)
+			return nono_fail(err, "a prepared ruleset needs Landlock, which this kernel does not have",
+					 "--ruleset-fd");
+		if (!nono_landlock_is_ruleset(p->ruleset_fd))
+			return nono_fail(err, "not an inherited Landlock ruleset descriptor", "--ruleset-fd");
+		s->ruleset_fd = p->ruleset_fd;
+	} else if (s->abi) {
 		s->ruleset_fd = nono_landlock_ruleset(p, s->abi, owns_fds, !owns_fds, err);
 		if (s->ruleset_fd < 0)
 			return -1;

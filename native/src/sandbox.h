@@ -12,7 +12,11 @@ struct nono_sandbox {
 	struct nono_filter filter;
 };
 
-/* Opens the policy's paths and builds the ruleset and filter. Nothing is
+/* Whether a kernel with this Landlock ABI can enforce the policy. Returns 0, or -1 with err set. */
+int nono_sandbox_check_abi(const struct nono_policy *policy, int abi, struct nono_error *err);
+
+/* Opens the policy's paths and builds the ruleset (or takes the policy's --ruleset-fd, whose
+ * rules the path and port options then only describe) and the filter. Nothing is
  * restricted yet. owns_fds: the caller will close every descriptor above 2 and restricts
  * one thread (nono-exec); otherwise every thread restricts itself (libnono).
  * Returns 0, or -1 with err set. */

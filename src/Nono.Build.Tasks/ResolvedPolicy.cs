@@ -15,7 +15,7 @@ internal sealed record ResolvedPolicy(
     bool ScrubEnvironment,
     IReadOnlySet<string> PassThrough,
     string ProjectDirectory,
-    IReadOnlyList<string> OutputDirectories)
+    IReadOnlyList<string> OutputDirectories) : IDisposable
 {
     /// <summary>
     /// A task cannot see which project it runs for, only the project's directory (MSBuild makes it
@@ -30,20 +30,67 @@ internal sealed record ResolvedPolicy(
         return $"Nono.Build.Policy|{Directory.GetCurrentDirectory()}|{globals}";
     }
 
-    /// <summary>The policies registered for one key, by project file.</summary>
-    private sealed class Slot
+    /// <summary>The policies registered for one key, by project file; MSBuild disposes it when the build ends.</summary>
+    private sealed class Slot : IDisposable
     {
         public readonly Dictionary<string, ResolvedPolicy> ByProject = new(StringComparer.Ordinal);
+
+        public void Dispose()
+        {
+            lock (RegistryLock)
+            {
+                foreach (var policy in ByProject.Values)
+                    policy.Dispose();
+            }
+        }
     }
 
     private static readonly object RegistryLock = new();
-    private string? launcherOptions;
+    private readonly object prepareLock = new();
+    private string? stepRoot;
+    private PreparedSandbox? prepared;
 
-    /// <summary>The project's nono-exec options, quoted once and reused by every step.</summary>
-    public string LauncherOptions => launcherOptions ??= LauncherCommandLine.Join(Capabilities.ToLauncherArguments());
+    /// <summary>
+    /// Starts a step under the project's ruleset, built by the first step (and again if a target
+    /// replaced a writable folder since), so a step opens none of the policy's paths. Returns the
+    /// launch (dispose it once the step ends) and the step's own new temp directory, under a
+    /// temp root of this project's that the ruleset allows writing.
+    /// </summary>
+    /// <exception cref="NonoException">The ruleset could not be built.</exception>
+    public (PreparedLaunch Launch, string StepTemp) BeginStep()
+    {
+        lock (prepareLock)
+        {
+            if (stepRoot is null || !Directory.Exists(stepRoot))
+                stepRoot = Directory.CreateTempSubdirectory("nono-project-").FullName;
+            if (prepared is not { IsCurrent: true })
+            {
+                prepared?.Dispose();
+                prepared = null;
+                prepared = Sandbox.Prepare(Capabilities.Clone().AllowPath(stepRoot, AccessMode.ReadWrite, CapabilitySource.System));
+            }
+            var stepTemp = Path.Combine(stepRoot, Path.GetRandomFileName());
+            Directory.CreateDirectory(stepTemp);
+            return (prepared.BeginLaunch(), stepTemp);
+        }
+    }
 
-    private string Fingerprint =>
-        $"{Enforce}|{ScrubEnvironment}|{string.Join(",", PassThrough.Order(StringComparer.Ordinal))}|{LauncherOptions}";
+    public void Dispose()
+    {
+        lock (prepareLock)
+        {
+            prepared?.Dispose();
+            prepared = null;
+            if (stepRoot is not null)
+                SandboxExec.DeleteDirectory(stepRoot);
+            stepRoot = null;
+        }
+    }
+
+    private string? fingerprint;
+
+    private string Fingerprint => fingerprint ??=
+        $"{Enforce}|{ScrubEnvironment}|{string.Join(",", PassThrough.Order(StringComparer.Ordinal))}|{string.Join("\n", Capabilities.ToLauncherArguments())}";
 
     public void Register(IBuildEngine engine, string projectFile)
     {
@@ -69,7 +116,7 @@ internal sealed record ResolvedPolicy(
             if (((IBuildEngine4)engine).GetRegisteredTaskObject(Key(engine), RegisteredTaskObjectLifetime.Build) is not Slot slot)
                 return null;
             var policies = slot.ByProject.Values.ToList();
-            if (policies.Select(p => p.Fingerprint).Distinct().Count() == 1)
+            if (policies.Count == 1 || policies.Select(p => p.Fingerprint).Distinct().Count() == 1)
                 return policies[0];
             ambiguity = string.Join(", ", slot.ByProject.Keys.Order(StringComparer.Ordinal));
             return null;

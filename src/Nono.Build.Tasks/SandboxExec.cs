@@ -15,7 +15,8 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
 
     private ResolvedPolicy? policy;
     private static string? launcher;
-    private string launcherOptions = "";
+    private string? ownLauncherOptions;
+    private PreparedLaunch? launch;
     private string? stepTemp;
     private bool launcherFailed;
 
@@ -50,26 +51,35 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         if (!policy.Enforce)
             return base.Execute();
 
-        launcherOptions = policy.LauncherOptions;
         if (Read.Length + Write.Length + Network.Length > 0)
         {
             var caps = policy.Capabilities.Clone();
             var items = new PolicyItems(Log, policy.ProjectDirectory);
             if (!items.AddPaths(caps, Read, Write) || !items.AddNetwork(caps, Network))
                 return false;
-            launcherOptions = LauncherCommandLine.Join(caps.Deduplicate().ToLauncherArguments());
+            ownLauncherOptions = LauncherCommandLine.Join(caps.Deduplicate().ToLauncherArguments());
         }
         try
         {
             foreach (var output in policy.OutputDirectories)
                 Directory.CreateDirectory(output);
-            stepTemp = Directory.CreateTempSubdirectory("nono-step-").FullName;
+            if (ownLauncherOptions is null)
+                (launch, stepTemp) = policy.BeginStep();
+            else
+                stepTemp = Directory.CreateTempSubdirectory("nono-step-").FullName;
             return base.Execute();
+        }
+        catch (NonoException e)
+        {
+            Log.LogError(null, Diagnostics.PolicyRejected, null, null, 0, 0, 0, 0,
+                $"the sandbox could not be set up for this step: {e.Message}. Fix or remove the Sandbox* item that names it.");
+            return false;
         }
         finally
         {
+            launch?.Dispose();
             if (stepTemp is not null)
-                DeleteStepTemp(stepTemp);
+                DeleteDirectory(stepTemp);
         }
     }
 
@@ -84,10 +94,26 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         foreach (var name in new[] { "TMPDIR", "TMP", "TEMP" })
             psi.Environment[name] = stepTemp;
 
-        var args = new StringBuilder(launcherOptions.Length + 512);
-        args.Append(launcherOptions).Append(" --rw ").Append(LauncherCommandLine.Quote(stepTemp!));
-        if (ExecScript(commandLineCommands) is { } script)
-            args.Append(" --ro ").Append(LauncherCommandLine.Quote(script));
+        var script = ExecScript(commandLineCommands);
+        var args = new StringBuilder((ownLauncherOptions?.Length ?? 0) + 512);
+        if (launch is not null)
+        {
+            // The prepared ruleset cannot grow per step: the step gets a copy of the script in its
+            // own temp directory, which the ruleset allows, instead of a rule for the original.
+            args.Append(LauncherCommandLine.Join(launch.LauncherArguments));
+            if (script is not null)
+            {
+                var copy = Path.Combine(stepTemp!, Path.GetFileName(script));
+                File.Copy(script, copy);
+                psi.Arguments = psi.Arguments.Replace(script, copy, StringComparison.Ordinal);
+            }
+        }
+        else
+        {
+            args.Append(ownLauncherOptions).Append(" --rw ").Append(LauncherCommandLine.Quote(stepTemp!));
+            if (script is not null)
+                args.Append(" --ro ").Append(LauncherCommandLine.Quote(script));
+        }
         args.Append(" -- ").Append(LauncherCommandLine.Quote(psi.FileName)).Append(' ').Append(psi.Arguments);
         psi.FileName = launcher ??= LocateLauncher();
         psi.Arguments = args.ToString();
@@ -173,7 +199,7 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         return result;
     }
 
-    private static void DeleteStepTemp(string path)
+    internal static void DeleteDirectory(string path)
     {
         try
         {

@@ -4,7 +4,7 @@ namespace Nono;
 
 /// <summary>
 /// What a sandboxed process may do: filesystem grants, network mode, TCP ports, Unix sockets.
-/// Build it up, then enforce it with <see cref="Sandbox.Apply"/> or <see cref="SandboxedProcess.Start"/>.
+/// Build it up, then enforce it with <see cref="Sandbox.Apply"/> or <see cref="SandboxedProcess.Start(CapabilitySet, System.Diagnostics.ProcessStartInfo)"/>.
 /// Paths are canonicalised when granted: symlinks are resolved then, and both forms are kept.
 /// </summary>
 public sealed class CapabilitySet
@@ -171,6 +171,14 @@ public sealed class CapabilitySet
             args.Add(LauncherOption(c.Access));
             args.Add(c.ResolvedPath);
         }
+        args.AddRange(NetworkLauncherArguments());
+        return args;
+    }
+
+    /// <summary>The network and Unix-socket part of <see cref="ToLauncherArguments"/>.</summary>
+    internal List<string> NetworkLauncherArguments()
+    {
+        var args = new List<string>();
         if (NetworkMode == NetworkMode.AllowAll)
         {
             args.Add("--net");

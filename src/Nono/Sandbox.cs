@@ -23,4 +23,17 @@ public static class Sandbox
                 "the capability set grants no path; the process could not even load code (grant at least the runtime's directories)");
         ISandboxBackend.Current.Apply(capabilities);
     }
+
+    /// <summary>
+    /// Builds the kernel ruleset of <paramref name="capabilities"/> once, for starting many processes
+    /// under it with <see cref="SandboxedProcess.Start(PreparedSandbox, System.Diagnostics.ProcessStartInfo)"/>
+    /// or <see cref="PreparedSandbox.BeginLaunch"/>. The set is copied: later changes to it do not apply.
+    /// </summary>
+    /// <exception cref="NonoException">InvalidArgument, UnsupportedPlatform, PathNotFound, SandboxInit.</exception>
+    public static PreparedSandbox Prepare(CapabilitySet capabilities)
+    {
+        if (capabilities is null)
+            throw new NonoException(NonoErrorKind.InvalidArgument, "capabilities is null");
+        return ISandboxBackend.Current.Prepare(capabilities.Clone());
+    }
 }

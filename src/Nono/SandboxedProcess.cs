@@ -25,9 +25,27 @@ public static class SandboxedProcess
     {
         if (capabilities is null)
             throw new NonoException(NonoErrorKind.InvalidArgument, "capabilities is null");
+        return Start(capabilities.ToLauncherArguments(), startInfo);
+    }
+
+    /// <summary>
+    /// As <see cref="Start(CapabilitySet, ProcessStartInfo)"/>, under a ruleset built once by
+    /// <see cref="Sandbox.Prepare"/>: no granted path is opened again for this process.
+    /// </summary>
+    /// <exception cref="NonoException">InvalidArgument, UnsupportedPlatform.</exception>
+    public static Process Start(PreparedSandbox sandbox, ProcessStartInfo startInfo)
+    {
+        if (sandbox is null)
+            throw new NonoException(NonoErrorKind.InvalidArgument, "sandbox is null");
+        using var launch = sandbox.BeginLaunch();
+        return Start(launch.LauncherArguments, startInfo);
+    }
+
+    private static Process Start(IReadOnlyList<string> launcherOptions, ProcessStartInfo startInfo)
+    {
         if (startInfo is null)
             throw new NonoException(NonoErrorKind.InvalidArgument, "startInfo is null");
-        var start = ISandboxBackend.Current.Wrap(capabilities, startInfo);
+        var start = ISandboxBackend.Current.Wrap(launcherOptions, startInfo);
         var process = new Process { StartInfo = start.StartInfo };
         if (start.OptionsFile is { } optionsFile)
         {

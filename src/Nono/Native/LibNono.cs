@@ -25,27 +25,51 @@ internal static unsafe partial class LibNono
     [LibraryImport(Library, EntryPoint = "nono_probe")]
     private static partial int NonoProbe(byte* buffer, nuint size);
 
-    /// <summary>Returns null on success, else the one-line error; <paramref name="partial"/> if some threads were restricted.</summary>
-    public static string? Apply(IReadOnlyList<string> args, out bool partial)
+    [LibraryImport(Library, EntryPoint = "nono_ruleset")]
+    private static partial int NonoRuleset(int argc, nint* argv, byte* error, nuint errorSize);
+
+    private delegate int OptionsCall(int argc, nint* argv, byte* error, nuint errorSize);
+
+    /// <summary>Calls libnono with <paramref name="args"/> as its argv; returns its result and, on failure, its error line.</summary>
+    private static int Call(IReadOnlyList<string> args, OptionsCall call, out string? error)
     {
         var pointers = new nint[args.Count];
         try
         {
             for (var i = 0; i < args.Count; i++)
                 pointers[i] = Marshal.StringToCoTaskMemUTF8(args[i]);
-            var error = new byte[1024];
-            int rc, partialFlag;
+            var text = new byte[1024];
+            int rc;
             fixed (nint* argv = pointers)
-            fixed (byte* text = error)
-                rc = NonoApply(args.Count, argv, text, (nuint)error.Length, out partialFlag);
-            partial = partialFlag != 0;
-            return rc == 0 ? null : System.Text.Encoding.UTF8.GetString(error, 0, Array.IndexOf(error, (byte)0) is var n and >= 0 ? n : error.Length);
+            fixed (byte* buffer = text)
+                rc = call(args.Count, argv, buffer, (nuint)text.Length);
+            var length = Array.IndexOf(text, (byte)0);
+            error = length > 0 ? System.Text.Encoding.UTF8.GetString(text, 0, length) : null;
+            return rc;
         }
         finally
         {
             foreach (var p in pointers)
                 Marshal.FreeCoTaskMem(p);
         }
+    }
+
+    /// <summary>Returns null on success, else the one-line error; <paramref name="partial"/> if some threads were restricted.</summary>
+    public static string? Apply(IReadOnlyList<string> args, out bool partial)
+    {
+        var partialFlag = 0;
+        var rc = Call(args, (argc, argv, error, size) => NonoApply(argc, argv, error, size, out partialFlag), out var error);
+        partial = partialFlag != 0;
+        return rc == 0 ? null : error ?? "unknown error: nono_apply";
+    }
+
+    /// <summary>The policy's Landlock ruleset descriptor (close-on-exec), or -1 and the one-line error.</summary>
+    public static int Ruleset(IReadOnlyList<string> args, out string? error)
+    {
+        var fd = Call(args, NonoRuleset, out error);
+        if (fd < 0)
+            error ??= "unknown error: nono_ruleset";
+        return fd;
     }
 
     /// <summary>nono-exec --probe's JSON.</summary>

@@ -11,8 +11,11 @@ internal interface ISandboxBackend
     /// <summary>Restricts the current process, all its threads and future children.</summary>
     void Apply(CapabilitySet capabilities);
 
-    /// <summary>A start info that runs <paramref name="command"/> confined to <paramref name="capabilities"/>.</summary>
-    SandboxedStart Wrap(CapabilitySet capabilities, System.Diagnostics.ProcessStartInfo command);
+    /// <summary>The ruleset of <paramref name="capabilities"/>, built once for many children.</summary>
+    PreparedSandbox Prepare(CapabilitySet capabilities);
+
+    /// <summary>A start info that runs <paramref name="command"/> under nono-exec with <paramref name="launcherOptions"/>.</summary>
+    SandboxedStart Wrap(IReadOnlyList<string> launcherOptions, System.Diagnostics.ProcessStartInfo command);
 
     static ISandboxBackend Current { get; } = OperatingSystem.IsLinux()
         ? new LinuxSandbox()

@@ -64,6 +64,13 @@ internal sealed class LinuxSandbox : ISandboxBackend
         throw LauncherError(error);
     }
 
+    public PreparedSandbox Prepare(CapabilitySet capabilities)
+    {
+        RequireSupport();
+        var fd = LibNono.Ruleset(capabilities.ToLauncherArguments(), out var error);
+        return fd >= 0 ? new PreparedSandbox(capabilities, fd) : throw LauncherError(error!);
+    }
+
     /// <summary>A libnono or nono-exec error line ("what: subject") as a typed exception.</summary>
     internal static NonoException LauncherError(string line)
     {
@@ -73,7 +80,7 @@ internal sealed class LinuxSandbox : ISandboxBackend
             : new NonoException(NonoErrorKind.SandboxInit, $"the sandbox could not be set up: {line}");
     }
 
-    public SandboxedStart Wrap(CapabilitySet capabilities, ProcessStartInfo command)
+    public SandboxedStart Wrap(IReadOnlyList<string> options, ProcessStartInfo command)
     {
         RequireSupport();
         if (command.UseShellExecute)
@@ -96,7 +103,6 @@ internal sealed class LinuxSandbox : ISandboxBackend
         foreach (var (name, value) in command.Environment)
             wrapped.Environment[name] = value;
 
-        var options = capabilities.ToLauncherArguments();
         string? optionsFile = null;
         if (options.Sum(o => o.Length + 1) > InlineOptionsLimit)
         {

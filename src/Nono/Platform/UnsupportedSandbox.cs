@@ -13,7 +13,9 @@ internal sealed class UnsupportedSandbox : ISandboxBackend
 
     public void Apply(CapabilitySet capabilities) => throw Unsupported();
 
-    public SandboxedStart Wrap(CapabilitySet capabilities, System.Diagnostics.ProcessStartInfo command) => throw Unsupported();
+    public PreparedSandbox Prepare(CapabilitySet capabilities) => throw Unsupported();
+
+    public SandboxedStart Wrap(IReadOnlyList<string> launcherOptions, System.Diagnostics.ProcessStartInfo command) => throw Unsupported();
 
     private NonoException Unsupported() => new(NonoErrorKind.UnsupportedPlatform, Support.Reason!);
 }
