@@ -4,6 +4,8 @@
 #include "sandbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,17 +44,42 @@ static int fail(const char *text)
 	return EXIT_LAUNCHER;
 }
 
-static void close_inherited_fds(void)
+/* Closes every descriptor above 2 except keep (-1: none). close_range first; where it is refused
+ * (kernels before 5.9, some container seccomp profiles), the open ones are listed from
+ * /proc/self/fd rather than closing up to RLIMIT_NOFILE, which the .NET runtime raises so high
+ * that the loop would cost tens of milliseconds. Must run before Landlock may hide /proc. */
+static void close_inherited_fds(int keep)
 {
 #ifdef SYS_close_range
-	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+	unsigned first = 3, last = keep >= 3 ? (unsigned)keep - 1 : ~0U;
+	if ((first > last || syscall(SYS_close_range, first, last, 0U) == 0) &&
+	    (keep < 3 || syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U) == 0))
 		return;
 #endif
+	int dir = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir >= 0) {
+		char buf[4096];
+		long n;
+		while ((n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+			for (long at = 0; at < n;) {
+				struct dirent64_view { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; };
+				const struct dirent64_view *d = (const void *)(buf + at);
+				int fd = atoi(d->name);
+				if (fd > 2 && fd != dir && fd != keep)
+					close(fd);
+				at += d->reclen;
+			}
+		}
+		close(dir);
+		if (n == 0)
+			return;
+	}
 	struct rlimit limit;
 	int max = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 65536
 		? (int)limit.rlim_cur : 65536;
 	for (int fd = 3; fd < max; fd++)
-		close(fd);
+		if (fd != keep)
+			close(fd);
 }
 
 int main(int argc, char *argv[])
@@ -83,13 +110,14 @@ int main(int argc, char *argv[])
 	if (sandbox.abi == 0)
 		fputs("nono-exec: warning: Landlock is not available on this kernel; "
 		      "running without filesystem and TCP restrictions (--best-effort)\n", stderr);
+	close_inherited_fds(sandbox.ruleset_fd);
 	int step = nono_sandbox_restrict_thread(&sandbox);
 	if (step) {
 		snprintf(err.text, sizeof(err.text), "cannot apply the sandbox (%s): %s",
 			 strerror(errno), nono_restrict_step_name(step));
 		return fail(err.text);
 	}
-	close_inherited_fds();
+	nono_sandbox_release(&sandbox);
 
 	execvp(argv[command], argv + command);
 	int code = errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
