@@ -130,6 +130,9 @@ public sealed partial class RobustnessTests(E2EEnvironment env)
                     """)
                 .Write());
         }
+        // The neighbour's obj/ exists before any step runs, so a write there can only fail on the sandbox.
+        foreach (var p in projects)
+            Directory.CreateDirectory(p.Combine("obj", "Debug", "net10.0"));
         // Steps only, no compile: eight C# compilations on two cores would dwarf what is tested here.
         var traversal = Path.Combine(root, "dirs.proj");
         File.WriteAllText(traversal, """
@@ -294,7 +297,9 @@ public sealed partial class RobustnessTests(E2EEnvironment env)
                 """)
             .Write();
 
-        var result = project.Build();
+        // In the project's directory, without naming the project: the dotnet CLI strips double quotes
+        // from a project path given as an argument (MSB1009), with or without the sandbox.
+        var result = project.Dotnet(null, "build", "-nologo", "-v:n", "-tl:off", "--disable-build-servers", "-nodeReuse:false");
 
         Assert.True(result.Succeeded, result.ToString());
         Assert.Contains("Sandbox policy for " + project.Directory, result.Output);
