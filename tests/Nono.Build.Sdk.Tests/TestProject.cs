@@ -23,6 +23,14 @@ public sealed class TestProject
         Directory = env.NewProjectDirectory(name);
     }
 
+    /// <summary>A project in a directory of the test's choosing (created if missing): an unusual path, or one of several under a common root.</summary>
+    public TestProject(E2EEnvironment env, string name, string directory)
+    {
+        this.env = env;
+        Name = name;
+        Directory = System.IO.Directory.CreateDirectory(directory).FullName;
+    }
+
     public string Name { get; }
 
     public string Directory { get; }
