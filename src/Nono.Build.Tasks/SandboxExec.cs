@@ -15,7 +15,7 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
 
     private ResolvedPolicy? policy;
     private static string? launcher;
-    private string? ownLauncherOptions;
+    private CapabilitySet? ownCapabilities;
     private PreparedLaunch? launch;
     private string? stepTemp;
     private bool launcherFailed;
@@ -57,16 +57,23 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
             var items = new PolicyItems(Log, policy.ProjectDirectory);
             if (!items.AddPaths(caps, Read, Write) || !items.AddNetwork(caps, Network))
                 return false;
-            ownLauncherOptions = LauncherCommandLine.Join(caps.Deduplicate().ToLauncherArguments());
+            ownCapabilities = caps.Deduplicate();
         }
         try
         {
             foreach (var output in policy.OutputDirectories)
                 Directory.CreateDirectory(output);
-            if (ownLauncherOptions is null)
+            if (ownCapabilities is null)
+            {
                 (launch, stepTemp) = policy.BeginStep();
+            }
             else
+            {
+                // This step's own ruleset, used once.
                 stepTemp = Directory.CreateTempSubdirectory("nono-step-").FullName;
+                using var prepared = Sandbox.Prepare(ownCapabilities.AllowPath(stepTemp, AccessMode.ReadWrite, CapabilitySource.System));
+                launch = prepared.BeginLaunch();
+            }
             return base.Execute();
         }
         catch (NonoException e)
@@ -94,26 +101,15 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         foreach (var name in new[] { "TMPDIR", "TMP", "TEMP" })
             psi.Environment[name] = stepTemp;
 
-        var script = ExecScript(commandLineCommands);
-        var args = new StringBuilder((ownLauncherOptions?.Length ?? 0) + 512);
-        if (launch is not null)
+        // The ruleset cannot grow per step: the step runs a copy of Exec's script in its own temp
+        // directory, which the ruleset allows.
+        if (ExecScript(commandLineCommands) is { } script)
         {
-            // The prepared ruleset cannot grow per step: the step gets a copy of the script in its
-            // own temp directory, which the ruleset allows, instead of a rule for the original.
-            args.Append(LauncherCommandLine.Join(launch.LauncherArguments));
-            if (script is not null)
-            {
-                var copy = Path.Combine(stepTemp!, Path.GetFileName(script));
-                File.Copy(script, copy);
-                psi.Arguments = psi.Arguments.Replace(script, copy, StringComparison.Ordinal);
-            }
+            var copy = Path.Combine(stepTemp!, Path.GetFileName(script));
+            File.Copy(script, copy);
+            psi.Arguments = psi.Arguments.Replace(script, copy, StringComparison.Ordinal);
         }
-        else
-        {
-            args.Append(ownLauncherOptions).Append(" --rw ").Append(LauncherCommandLine.Quote(stepTemp!));
-            if (script is not null)
-                args.Append(" --ro ").Append(LauncherCommandLine.Quote(script));
-        }
+        var args = new StringBuilder(LauncherCommandLine.Join(launch!.LauncherArguments), 512);
         args.Append(" -- ").Append(LauncherCommandLine.Quote(psi.FileName)).Append(' ').Append(psi.Arguments);
         psi.FileName = launcher ??= LocateLauncher();
         psi.Arguments = args.ToString();
@@ -162,7 +158,7 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
     /// <summary>
     /// The .exec.cmd script Exec wrote, from its command line: `-c ". /tmp/x.exec.cmd"` (MSBuild 18)
     /// or `-c """export LANG=...; . /tmp/x.exec.cmd"""` (older). Not found: the script is not
-    /// granted and the step fails, never runs wider.
+    /// copied, the step cannot read the original and fails, never runs wider.
     /// </summary>
     internal static string? ExecScript(string commandLine)
     {

@@ -110,17 +110,28 @@ public sealed class CapabilitySet
     public CapabilitySet Deduplicate()
     {
         var merged = new List<FsCapability>();
+        var byPath = new Dictionary<(string, bool), int>();
         foreach (var c in fileSystem)
         {
-            var same = merged.FindIndex(m => m.ResolvedPath == c.ResolvedPath && m.IsFile == c.IsFile);
-            if (same >= 0)
+            if (byPath.TryGetValue((c.ResolvedPath, c.IsFile), out var same))
                 merged[same] = merged[same] with { Access = merged[same].Access | c.Access };
             else
+            {
+                byPath[(c.ResolvedPath, c.IsFile)] = merged.Count;
                 merged.Add(c);
+            }
         }
-        var needed = merged.Where(c => !merged.Any(other =>
-            !other.IsFile && other.ResolvedPath != c.ResolvedPath
-            && other.Covers(c.ResolvedPath) && (c.Access & ~other.Access) == 0)).ToList();
+        var directories = merged.Where(c => !c.IsFile).ToDictionary(c => c.ResolvedPath, c => c.Access, StringComparer.Ordinal);
+        bool CoveredAbove(FsCapability c)
+        {
+            for (var dir = Path.GetDirectoryName(c.ResolvedPath); dir is not null; dir = Path.GetDirectoryName(dir))
+            {
+                if (directories.TryGetValue(dir, out var access) && (c.Access & ~access) == 0)
+                    return true;
+            }
+            return false;
+        }
+        var needed = merged.Where(c => !CoveredAbove(c)).ToList();
         fileSystem.Clear();
         fileSystem.AddRange(needed);
         return this;
