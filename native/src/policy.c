@@ -10,17 +10,27 @@
 
 #define MAX_OPTIONS_FILE (64 * 1024 * 1024)
 
+/* The text is printed as one line: a control character in the subject (a newline in an
+ * argument, a CR in an options file line) becomes '?'. */
+static int one_line(struct nono_error *err)
+{
+	for (char *c = err->text; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return -1;
+}
+
 int nono_fail(struct nono_error *err, const char *what, const char *subject)
 {
 	snprintf(err->text, sizeof(err->text), "%s: %s", what, subject);
-	return -1;
+	return one_line(err);
 }
 
 static int fail2(struct nono_error *err, const char *what, const char *option,
 		 const char *value)
 {
 	snprintf(err->text, sizeof(err->text), "%s: %s %s", what, option, value);
-	return -1;
+	return one_line(err);
 }
 
 static int grow(void **items, size_t count, size_t size, struct nono_error *err)

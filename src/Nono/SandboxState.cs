@@ -57,6 +57,9 @@ public sealed class SandboxState
     {
         if (json is null)
             throw new NonoException(NonoErrorKind.InvalidArgument, "json is null");
+        // The serializer cannot transcode a lone surrogate to UTF-8 and throws ArgumentException.
+        if (FirstLoneSurrogate(json) is var bad and >= 0)
+            throw new NonoException(NonoErrorKind.ConfigParse, $"malformed sandbox state: not valid UTF-16 text (a lone surrogate at character {bad})");
         SandboxState? state;
         try
         {
@@ -65,7 +68,7 @@ public sealed class SandboxState
         catch (JsonException e)
         {
             var at = string.IsNullOrEmpty(e.Path) ? "" : $" at {e.Path}";
-            throw new NonoException(NonoErrorKind.ConfigParse, $"malformed sandbox state{at}: {FirstSentence(e.Message)}", inner: e);
+            throw new NonoException(NonoErrorKind.ConfigParse, OneLine($"malformed sandbox state{at}: {FirstSentence(e.Message)}"), inner: e);
         }
         if (state is null)
             throw new NonoException(NonoErrorKind.ConfigParse, "malformed sandbox state: the document is null");
@@ -73,11 +76,48 @@ public sealed class SandboxState
         return state;
     }
 
+    private static int FirstLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                i++;
+            else if (char.IsSurrogate(text[i]))
+                return i;
+        }
+        return -1;
+    }
+
     private static string FirstSentence(string message)
     {
         var end = message.IndexOf(" Path:", StringComparison.Ordinal);
         return end > 0 ? message[..end] : message;
     }
+
+    /// <summary>
+    /// The message as one line: the parser quotes the offending text, which may hold line breaks
+    /// and other control characters; they are shown escaped, as JSON writes them.
+    /// </summary>
+    private static string OneLine(string message)
+    {
+        if (!message.Any(IsBreaking))
+            return message;
+        var text = new System.Text.StringBuilder(message.Length + 16);
+        foreach (var c in message)
+        {
+            text.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when IsBreaking(c) => $"\\u{(int)c:x4}",
+                _ => c.ToString(),
+            });
+        }
+        return text.ToString();
+    }
+
+    private static bool IsBreaking(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
 
     private void Validate()
     {

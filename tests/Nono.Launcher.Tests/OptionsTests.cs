@@ -93,6 +93,10 @@ public sealed class OptionsTests : IDisposable
         { "no command", ["--ro", "/usr"], "no command given", null },
         { "bad --net value", ["--net", "some", "--", "true"], "invalid network mode", "--net some" },
         { "options file missing", ["@/nonexistent/nono-launcher-tests.options", "--", "true"], "options file not found", "/nonexistent/nono-launcher-tests.options" },
+        // Found by native/fuzz: a newline in the subject split the error into two lines.
+        { "newline in an option", ["--frob\nnicate", "--", "true"], "unknown option", "--frob?nicate" },
+        { "forged error line", ["--net", "all\nnono-exec: error: forged", "--", "true"], "invalid network mode", "--net all?nono-exec: error: forged" },
+        { "newline in an options file name", ["@/nonexistent/nono\r\nlauncher", "--", "true"], "options file not found", "/nonexistent/nono??launcher" },
     };
 
     [Theory]
