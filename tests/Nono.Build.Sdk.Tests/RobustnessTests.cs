@@ -353,7 +353,9 @@ public sealed partial class RobustnessTests(E2EEnvironment env)
         Landlock.Require();
         const int grants = 10_000;
         var directory = Directory.CreateDirectory(Path.Combine(env.Root, $"grants-{Guid.NewGuid().ToString("N")[..8]}")).FullName;
-        string Granted(int i) => Path.Combine(directory, $"file-{i:D5}.txt");
+        // Long names: 10,000 of them add up to more than the kernel takes on one command line,
+        // so this also shows the policy does not travel there.
+        string Granted(int i) => Path.Combine(directory, $"file-{i:D5}-{new string('n', 180)}.txt");
         for (var i = 0; i <= grants; i++)
             File.WriteAllText(Granted(i), $"content-{i:D5}\n");
         var notGranted = Granted(grants);
