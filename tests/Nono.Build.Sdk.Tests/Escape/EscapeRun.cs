@@ -261,7 +261,7 @@ public sealed partial class EscapeRun : IDisposable
             ["otherOutput"] = OtherOutput,
             ["plantedScriptName"] = PlantedScriptName,
             ["plantedTempName"] = PlantedTempName,
-            ["fillMiB"] = 64,
+            ["fillMiB"] = 32,
         }));
         project.Write();
         SourceFileHash = EscapeCatalog.Hash(SourceFile);

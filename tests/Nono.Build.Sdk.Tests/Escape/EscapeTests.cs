@@ -91,7 +91,10 @@ public sealed class EscapeTests(EscapeSuite suite) : IClassFixture<EscapeSuite>
     {
         Landlock.Require();
         var text = Render(suite);
-        TestContext.Current.TestOutputHelper?.WriteLine(text);
+        var output = TestContext.Current.TestOutputHelper;
+        output?.WriteLine(text);
+        foreach (var run in new[] { suite.Root, suite.Unprivileged }.OfType<EscapeRun>())
+            output?.WriteLine($"{run.Identity} build as {run.UserName}: {run.Build.Duration.TotalSeconds:F1} s, exit code {run.Build.ExitCode}");
         Assert.DoesNotContain("ESCAPED", text);
     }
 
