@@ -149,6 +149,7 @@ public static class EscapeCatalog
                     new Expected("ALLOWED", "not refused: the kernel lets the same uid list the numbers; Landlock does not mediate it")),
                 new("readlink-msbuild-fd-7", "readlink /proc/<msbuild>/fd/7 (what the descriptor is)", LandlockPtrace),
                 new("reopen-msbuild-fd-7", "open /proc/<msbuild>/fd/7 for writing", LandlockPtrace),
+                new("pidfd-getfd-7", "pidfd_getfd(pidfd_open(msbuild), 7): copy MSBuild's descriptor", new Expected("EPERM", "Landlock (ptrace rule)")),
                 new("write-by-path", "open the file fd 7 refers to by its path", LandlockFs),
             ],
             "the file behind fd 7 is unchanged (the harness showed MSBuild holding it)",
