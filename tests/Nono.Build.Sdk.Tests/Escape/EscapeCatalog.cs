@@ -58,13 +58,13 @@ public static class EscapeCatalog
             [
                 new("ptrace-attach", "PTRACE_ATTACH to MSBuild", new Expected("EPERM", "Landlock (ptrace rule)")),
                 new("ptrace-seize", "PTRACE_SEIZE MSBuild", new Expected("EPERM", "Landlock (ptrace rule)")),
-                new("proc-mem", "open /proc/<msbuild>/mem", LandlockPtrace),
+                new("proc-mem", "open /proc/MSBUILD/mem", LandlockPtrace),
             ],
             "MSBuild finished the build",
             run => run.AssertBuildFinished()),
         new("symlink-home", "symlink from obj/ to a file in ~, read and write through it",
             [
-                new("read-through-link", "read ~/.ssh/<secret> through obj/…/home-link", LandlockFs),
+                new("read-through-link", "read ~/.ssh/SECRET through obj/…/home-link", LandlockFs),
                 new("write-through-link", "append to it through the link", LandlockFs),
             ],
             "the ~ file is unchanged and its content is not in the build's output",
@@ -77,7 +77,7 @@ public static class EscapeCatalog
             "/etc/shadow is unchanged (hash, mtime)",
             run => run.Suite.AssertShadowUntouched()),
         new("hardlink-home", "hard link in obj/ to a file in ~",
-            [new("hardlink", "link(~/.ssh/<secret>, obj/…/home-hardlink)", new Expected("EXDEV", "Landlock (REFER: source not granted)"))],
+            [new("hardlink", "link(~/.ssh/SECRET, obj/…/home-hardlink)", new Expected("EXDEV", "Landlock (REFER: source not granted)"))],
             "the ~ file still has one link; no link in obj/",
             run =>
             {
@@ -98,17 +98,17 @@ public static class EscapeCatalog
             }),
         new("rename-into-source", "rename a file out of obj/ into the source tree",
             [
-                new("rename-into-source", "rename obj/…/Planted.cs to <project>/Planted.cs", LandlockFs),
-                new("rename-over-source", "rename it over <project>/Class1.cs", LandlockFs),
-                new("rename-source-out", "rename <project>/Class1.cs into obj/", LandlockFs),
+                new("rename-into-source", "rename obj/…/Planted.cs to PROJECT/Planted.cs", LandlockFs),
+                new("rename-over-source", "rename it over PROJECT/Class1.cs", LandlockFs),
+                new("rename-source-out", "rename PROJECT/Class1.cs into obj/", LandlockFs),
             ],
             "no Planted.cs in the source tree; Class1.cs unchanged",
             run => run.AssertSourceTreeUntouched()),
         new("proc-self-root", "reach around the sandbox through /proc/self/root",
             [
-                new("read-home", "read /proc/self/root/<~ secret>", LandlockFs),
+                new("read-home", "read /proc/self/root/~/.ssh/SECRET", LandlockFs),
                 new("read-shadow", "read /proc/self/root/etc/shadow", LandlockFs, new Expected("EACCES", "file mode (root:shadow 0640)")),
-                new("write-source", "create /proc/self/root/<project>/Planted.cs", LandlockFs),
+                new("write-source", "create /proc/self/root/PROJECT/Planted.cs", LandlockFs),
             ],
             "the ~ file unchanged and not in the output; the source tree unchanged",
             run =>
@@ -127,11 +127,11 @@ public static class EscapeCatalog
                 run.AssertHomeSecretUntouched();
                 run.AssertSourceTreeUntouched();
             }),
-        new("proc-environ", "read /proc/<pid>/environ of other processes of the user",
+        new("proc-environ", "read /proc/PID/environ of other processes of the user",
             [
-                new("victim-environ", "read /proc/<victim>/environ (holds a secret)", LandlockPtrace),
-                new("msbuild-environ", "read /proc/<msbuild>/environ (unscrubbed build environment)", LandlockPtrace),
-                new("victim-root-home", "read the ~ file through /proc/<victim>/root", LandlockPtrace),
+                new("victim-environ", "read /proc/VICTIM/environ (holds a secret)", LandlockPtrace),
+                new("msbuild-environ", "read /proc/MSBUILD/environ (unscrubbed build environment)", LandlockPtrace),
+                new("victim-root-home", "read the ~ file through /proc/VICTIM/root", LandlockPtrace),
             ],
             "neither the victim's nor the build's secret variable is in the output; the victim is alive",
             run =>
@@ -145,10 +145,10 @@ public static class EscapeCatalog
             [
                 new("write-fd-7", "write(7, …): MSBuild holds fd 7 open for writing, without CLOEXEC", new Expected("EBADF", "nono-exec closes every descriptor above 2")),
                 new("reopen-self-fd-7", "open /proc/self/fd/7", new Expected("ENOENT", "nono-exec closes every descriptor above 2")),
-                new("list-msbuild-fds", "list /proc/<msbuild>/fd (descriptor numbers only)",
+                new("list-msbuild-fds", "list /proc/MSBUILD/fd (descriptor numbers only)",
                     new Expected("ALLOWED", "not refused: the kernel lets the same uid list the numbers; Landlock does not mediate it")),
-                new("readlink-msbuild-fd-7", "readlink /proc/<msbuild>/fd/7 (what the descriptor is)", LandlockPtrace),
-                new("reopen-msbuild-fd-7", "open /proc/<msbuild>/fd/7 for writing", LandlockPtrace),
+                new("readlink-msbuild-fd-7", "readlink /proc/MSBUILD/fd/7 (what the descriptor is)", LandlockPtrace),
+                new("reopen-msbuild-fd-7", "open /proc/MSBUILD/fd/7 for writing", LandlockPtrace),
                 new("pidfd-getfd-7", "pidfd_getfd(pidfd_open(msbuild), 7): copy MSBuild's descriptor", new Expected("EPERM", "Landlock (ptrace rule)")),
                 new("write-by-path", "open the file fd 7 refers to by its path", LandlockFs),
             ],
@@ -172,7 +172,7 @@ public static class EscapeCatalog
             }),
         new("unix-socket", "connect to a pathname Unix socket outside (docker.sock stand-in)",
             [
-                new("connect", "socket(AF_UNIX) + connect(<run>/sock/docker.sock), socket mode 0777", SeccompSocket),
+                new("connect", "socket(AF_UNIX) + connect(RUN/sock/docker.sock), socket mode 0777", SeccompSocket),
                 new("dgram-socketpair-sendto", "socketpair(AF_UNIX, SOCK_DGRAM) + sendto(docker.sock)", SeccompSocket),
             ],
             "the server saw no connection",
@@ -183,8 +183,8 @@ public static class EscapeCatalog
             run => Assert.False(run.Listeners.AbstractConnected, "the abstract socket server got a connection")),
         new("udp", "UDP datagram to a listener outside, IPv4 and IPv6",
             [
-                new("udp-ipv4", "sendto 127.0.0.1:<udp>", SeccompSocket),
-                new("udp-ipv6", "sendto [::1]:<udp6>", SeccompSocket),
+                new("udp-ipv4", "sendto 127.0.0.1:UDP", SeccompSocket),
+                new("udp-ipv6", "sendto [::1]:UDP6", SeccompSocket),
             ],
             "neither listener received a datagram",
             run =>
@@ -194,8 +194,8 @@ public static class EscapeCatalog
             }),
         new("dns", "DNS exfiltration: a query whose name carries data, to a resolver outside",
             [
-                new("dns-udp", "DNS query over UDP to 127.0.0.1:<dns>", SeccompSocket),
-                new("dns-tcp", "DNS query over TCP to 127.0.0.1:<dns-tcp>", LandlockTcp),
+                new("dns-udp", "DNS query over UDP to 127.0.0.1:DNS", SeccompSocket),
+                new("dns-tcp", "DNS query over TCP to 127.0.0.1:DNS_TCP", LandlockTcp),
             ],
             "the resolver stand-in received no query",
             run =>
@@ -212,15 +212,15 @@ public static class EscapeCatalog
             "a raw ICMP listener of the test (root only) saw no echo request with the marker",
             run => Assert.False(run.Suite.IcmpMarkerSeen(run.IcmpMarker), "an ICMP packet with the step's marker was seen")),
         new("tcp-ipv4", "TCP to a port not allowed, IPv4 (another port is allowed)",
-            [new("connect", "connect 127.0.0.1:<denied>", LandlockTcp)],
+            [new("connect", "connect 127.0.0.1:DENIED", LandlockTcp)],
             "the listener saw no connection",
             run => Assert.False(run.Listeners.TcpDeniedConnected, "the denied-port listener got a connection")),
         new("tcp-ipv6", "TCP to a port not allowed, IPv6",
-            [new("connect", "connect [::1]:<denied6>", LandlockTcp)],
+            [new("connect", "connect [::1]:DENIED6", LandlockTcp)],
             "the listener saw no connection",
             run => Assert.False(run.Listeners.Tcp6DeniedConnected, "the IPv6 denied-port listener got a connection")),
         new("tcp-fastopen", "TCP Fast Open past Landlock's connect rule (earlier review)",
-            [new("sendto-fastopen", "sendto(MSG_FASTOPEN) to 127.0.0.1:<denied>", new Expected("EACCES", "seccomp (MSG_FASTOPEN)"))],
+            [new("sendto-fastopen", "sendto(MSG_FASTOPEN) to 127.0.0.1:DENIED", new Expected("EACCES", "seccomp (MSG_FASTOPEN)"))],
             "the listener saw no connection",
             run => Assert.False(run.Listeners.TcpDeniedConnected, "the denied-port listener got a connection")),
         new("listen-unbound", "listen() without bind() (earlier review), bind port 0",
@@ -253,7 +253,7 @@ public static class EscapeCatalog
             }),
         new("env-injection", "LD_PRELOAD, DOTNET_STARTUP_HOOKS, BASH_ENV passed to the step by the project's Exec",
             [
-                new("LD_PRELOAD", "LD_PRELOAD=<preload.so> reaches the step", new Expected("NOT-PASSED", "the SDK's environment scrubber")),
+                new("LD_PRELOAD", "LD_PRELOAD=preload.so reaches the step", new Expected("NOT-PASSED", "the SDK's environment scrubber")),
                 new("DOTNET_STARTUP_HOOKS", "DOTNET_STARTUP_HOOKS reaches the step", new Expected("NOT-PASSED", "the SDK's environment scrubber")),
                 new("BASH_ENV", "BASH_ENV reaches the step", new Expected("NOT-PASSED", "the SDK's environment scrubber")),
                 new("preload-child", "a program the step runs loads the library", new Expected("NOT-LOADED", "the SDK's environment scrubber")),
@@ -282,7 +282,7 @@ public static class EscapeCatalog
     /// <summary>Attempts of the earlier review covered by other end-to-end tests (current user only), for the table.</summary>
     public static readonly (string Attempt, string CoveredBy)[] CoveredElsewhere =
     [
-        ("plant obj/*.props (imported by the next build)", "SelfProtectionTests.AStep_CannotPlantImportsInObj_NorSymlinkAnOutputFolderElsewhere: EACCES (Landlock: obj/ itself not writable)"),
+        ("plant `obj/*.props` (imported by the next build)", "SelfProtectionTests.AStep_CannotPlantImportsInObj_NorSymlinkAnOutputFolderElsewhere: EACCES (Landlock: obj/ itself not writable)"),
         ("symlink an output folder elsewhere", "SelfProtectionTests (same test): the next build refuses the policy, NONO1001"),
     ];
 
