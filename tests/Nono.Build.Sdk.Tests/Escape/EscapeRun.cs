@@ -33,7 +33,6 @@ public sealed partial class EscapeRun : IDisposable
     private readonly E2EEnvironment env;
     private readonly string id = Guid.NewGuid().ToString("N")[..12];
     private readonly bool switchUser;
-    private readonly string? createdHomeSecret;
 
     public EscapeRun(E2EEnvironment env, EscapeSuite suite, EscapeIdentity identity)
     {
@@ -57,7 +56,6 @@ public sealed partial class EscapeRun : IDisposable
             HomeSecret = Path.Combine(ssh, "id_nono_escape");
             HomeSecretContent = $"nono-escape-home-secret-{id}";
             File.WriteAllText(HomeSecret, HomeSecretContent + "\n");
-            createdHomeSecret = HomeSecret;
         }
         else
         {
@@ -378,11 +376,9 @@ public sealed partial class EscapeRun : IDisposable
         }
         Victim?.Dispose();
         Listeners.Dispose();
-        if (createdHomeSecret is not null || switchUser)
-        {
-            if (Environment.GetEnvironmentVariable("NONO_E2E_KEEP") != "1" && Directory.Exists(Dir))
-                Directory.Delete(Dir, recursive: true);
-        }
+        // A run as the tests' own user lives under the E2E root, which E2EEnvironment removes.
+        if (switchUser && Environment.GetEnvironmentVariable("NONO_E2E_KEEP") != "1" && Directory.Exists(Dir))
+            Directory.Delete(Dir, recursive: true);
     }
 
     [GeneratedRegex(@"^(?<kind>REFUSED|ESCAPED|ALLOWED|FAILED) (?<op>[^:]+): (?<code>\S+)\s*(?<message>.*)$")]
