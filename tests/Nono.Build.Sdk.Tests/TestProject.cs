@@ -15,12 +15,23 @@ public sealed class TestProject
     private readonly List<(string Name, string Value)> properties = [];
     private readonly List<string> items = [];
     private readonly List<string> targets = [];
+    private readonly string feed;
+    private readonly string packages;
 
     public TestProject(E2EEnvironment env, string name)
+        : this(env, name, env.NewProjectDirectory(name), env.Feed, env.Packages)
+    {
+    }
+
+    /// <summary>A project in <paramref name="directory"/> (created if missing) that restores from
+    /// <paramref name="feed"/> into <paramref name="packages"/>: for builds run as another user.</summary>
+    public TestProject(E2EEnvironment env, string name, string directory, string feed, string packages)
     {
         this.env = env;
+        this.feed = feed;
+        this.packages = packages;
         Name = name;
-        Directory = env.NewProjectDirectory(name);
+        Directory = System.IO.Directory.CreateDirectory(directory).FullName;
     }
 
     /// <summary>A project in a directory of the test's choosing (created if missing): an unusual path, or one of several under a common root.</summary>
@@ -115,7 +126,7 @@ public sealed class TestProject
             <configuration>
               <packageSources>
                 <clear />
-                <add key="e2e-feed" value="{SecurityElement.Escape(env.Feed)}" />
+                <add key="e2e-feed" value="{SecurityElement.Escape(feed)}" />
                 <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
               </packageSources>
               <!-- The packages under test come from the feed only, never from nuget.org. -->
@@ -150,7 +161,7 @@ public sealed class TestProject
     /// <summary>Any dotnet command in the project's directory with the run's NuGet package folder.</summary>
     public CliResult Dotnet(IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
-        var merged = new Dictionary<string, string?>(StringComparer.Ordinal) { ["NUGET_PACKAGES"] = env.Packages };
+        var merged = new Dictionary<string, string?>(StringComparer.Ordinal) { ["NUGET_PACKAGES"] = packages };
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
             merged[name] = value;
         return Cli.Run(Directory, merged, "dotnet", args);
