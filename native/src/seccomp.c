@@ -10,6 +10,8 @@
 #define BPF_LD_W_ABS 0x20
 #define BPF_JEQ_K 0x15
 #define BPF_JSET_K 0x45
+#define BPF_JGT_K 0x25
+#define BPF_JGE_K 0x35
 #define BPF_RET_K 0x06
 #define BPF_AND_K 0x54
 #define TIOCSTI_ 0x5412
@@ -51,6 +53,9 @@
 #define I386_SOCKET 359
 #define I386_SOCKETPAIR 360
 #define I386_IO_URING_SETUP 425
+/* Kernel keyrings, System V IPC and POSIX message queues: inclusive syscall number ranges. */
+#define NATIVE_SHARED_STATE { { 29, 31 }, { 64, 71 }, { 220, 220 }, { 240, 245 }, { 248, 250 } }
+#define I386_SHARED_STATE { { 117, 117 }, { 277, 282 }, { 286, 288 }, { 393, 402 }, { 418, 420 } }
 #elif defined(__aarch64__)
 #define NATIVE_ARCH 0xc00000b7U /* AUDIT_ARCH_AARCH64 */
 #define NR_SOCKET 198
@@ -60,6 +65,7 @@
 #define NR_SENDMMSG 269
 #define NR_LISTEN 201
 #define NR_SOCKETPAIR 199
+#define NATIVE_SHARED_STATE { { 180, 197 }, { 217, 219 } }
 #else
 #error "nono: seccomp filter not defined for this architecture"
 #endif
@@ -123,6 +129,25 @@ static unsigned short deny_fastopen(struct nono_bpf_insn *s, unsigned short n, u
 	return n;
 }
 
+struct nr_range {
+	uint32_t first, last;
+};
+
+/* Kernel keyrings (a Kerberos cache, credential helpers' secrets), System V shared memory,
+ * semaphores and message queues, and POSIX message queues reach state of the user's other
+ * processes that no path names, so Landlock cannot see them. */
+static unsigned short deny_shared_state(struct nono_bpf_insn *s, unsigned short n,
+					const struct nr_range *ranges, size_t count)
+{
+	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
+	for (size_t i = 0; i < count; i++) {
+		s[n++] = JUMP(BPF_JGE_K, ranges[i].first, 0, 2);
+		s[n++] = JUMP(BPF_JGT_K, ranges[i].last, 1, 0);
+		s[n++] = STMT(BPF_RET_K, SECCOMP_RET_ERRNO | EPERM);
+	}
+	return n;
+}
+
 /* Rules for one architecture, skipped whole on any other. */
 static unsigned short for_arch(struct nono_bpf_insn *s, unsigned short n, uint32_t arch,
 			       const struct nono_bpf_insn *block, unsigned short length)
@@ -134,15 +159,25 @@ static unsigned short for_arch(struct nono_bpf_insn *s, unsigned short n, uint32
 	return n;
 }
 
-/* What is refused whatever the network options: terminal injection; and, with the network
+/* What is refused whatever the network options: terminal injection, keyrings and IPC
+ * (deny_shared_state); and, with the network
  * restricted, TCP Fast Open and listen() without bind() where no port may be bound (listen
  * binds an ephemeral port that Landlock does not check). */
 static unsigned short build_prefix(const struct nono_policy *p, struct nono_bpf_insn *s, unsigned short n)
 {
 	int restrict_inet = !p->net_all;
 	int deny_listen = restrict_inet && p->bind_count == 0 && !p->allow_unix;
-	struct nono_bpf_insn block[32];
-	unsigned short m = deny_terminal_injection(block, 0, NR_IOCTL);
+	struct nono_bpf_insn block[48];
+	const struct nr_range native_shared[] = NATIVE_SHARED_STATE;
+	unsigned short m = 0;
+#ifdef X32_BIT
+	/* x32 system calls would pass every number check below. */
+	block[m++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
+	block[m++] = JUMP(BPF_JSET_K, X32_BIT, 0, 1);
+	block[m++] = STMT(BPF_RET_K, SECCOMP_RET_ERRNO | ENOSYS);
+#endif
+	m = deny_terminal_injection(block, m, NR_IOCTL);
+	m = deny_shared_state(block, m, native_shared, sizeof(native_shared) / sizeof(native_shared[0]));
 	if (restrict_inet) {
 		m = deny_fastopen(block, m, NR_SENDTO, 3);
 		m = deny_fastopen(block, m, NR_SENDMSG, 2);
@@ -152,7 +187,9 @@ static unsigned short build_prefix(const struct nono_policy *p, struct nono_bpf_
 		m = deny_nr(block, m, NR_LISTEN, SECCOMP_RET_ERRNO | EACCES);
 	n = for_arch(s, n, NATIVE_ARCH, block, m);
 #ifdef I386_ARCH
+	const struct nr_range i386_shared[] = I386_SHARED_STATE;
 	m = deny_terminal_injection(block, 0, I386_IOCTL);
+	m = deny_shared_state(block, m, i386_shared, sizeof(i386_shared) / sizeof(i386_shared[0]));
 	if (restrict_inet) {
 		m = deny_nr(block, m, I386_SENDTO, SECCOMP_RET_ERRNO | EACCES);
 		m = deny_nr(block, m, I386_SENDMSG, SECCOMP_RET_ERRNO | EACCES);
@@ -202,8 +239,6 @@ void nono_seccomp_build(const struct nono_policy *p, int tcp_by_landlock, struct
 		s[n++] = STMT(BPF_RET_K, allow);
 	}
 	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
-	s[n++] = JUMP(BPF_JSET_K, X32_BIT, 0, 1);
-	s[n++] = STMT(BPF_RET_K, enosys);
 #else
 	s[n++] = JUMP(BPF_JEQ_K, NATIVE_ARCH, 1, 0);
 	s[n++] = STMT(BPF_RET_K, enosys);

@@ -15,7 +15,7 @@ struct nono_bpf_insn {
 	uint32_t k;
 };
 
-#define NONO_FILTER_MAX 96
+#define NONO_FILTER_MAX 160
 
 struct nono_filter {
 	unsigned short len; /* 0: nothing to filter */

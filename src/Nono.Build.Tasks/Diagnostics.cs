@@ -23,4 +23,7 @@ internal static class Diagnostics
 
     /// <summary>A step failed inside the sandbox: a denial is a possible cause.</summary>
     public const string StepFailed = "NONO3001";
+
+    /// <summary>What a step left in its temp directory could not be deleted.</summary>
+    public const string TempNotDeleted = "NONO3002";
 }

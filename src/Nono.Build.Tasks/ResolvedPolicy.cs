@@ -46,44 +46,70 @@ internal sealed record ResolvedPolicy(
     }
 
     private static readonly object RegistryLock = new();
-    private readonly object prepareLock = new();
-    private string? stepRoot;
+    private readonly object stepLock = new();
     private PreparedSandbox? prepared;
+    private string? stepTemp;
+    private bool stepRunning;
 
     /// <summary>
     /// Starts a step under the project's ruleset, built by the first step (and again if a target
     /// replaced a writable folder since), so a step opens none of the policy's paths. Returns the
-    /// launch (dispose it once the step ends) and the step's own new temp directory, under a
-    /// temp root of this project's that the ruleset allows writing.
+    /// launch (dispose it once the step has ended) and the project's steps' temp directory, which
+    /// the ruleset allows writing; or null while another step of the project is running (an Exec
+    /// that yielded its node), which then needs a ruleset and temp directory of its own.
+    /// Call <see cref="EndStep"/> afterwards.
     /// </summary>
     /// <exception cref="NonoException">The ruleset could not be built.</exception>
-    public (PreparedLaunch Launch, string StepTemp) BeginStep()
+    public (PreparedLaunch Launch, string Temp)? BeginStep()
     {
-        lock (prepareLock)
+        lock (stepLock)
         {
-            if (stepRoot is null || !Directory.Exists(stepRoot))
-                stepRoot = Directory.CreateTempSubdirectory("nono-project-").FullName;
+            if (stepRunning)
+                return null;
+            if (stepTemp is null || !Directory.Exists(stepTemp))
+            {
+                stepTemp = Directory.CreateTempSubdirectory("nono-step-").FullName;
+                prepared?.Dispose();
+                prepared = null;
+            }
             if (prepared is not { IsCurrent: true })
             {
                 prepared?.Dispose();
                 prepared = null;
-                prepared = Sandbox.Prepare(Capabilities.Clone().AllowPath(stepRoot, AccessMode.ReadWrite, CapabilitySource.System));
+                prepared = Sandbox.Prepare(Capabilities.Clone().AllowPath(stepTemp, AccessMode.ReadWrite, CapabilitySource.System));
             }
-            var stepTemp = Path.Combine(stepRoot, Path.GetRandomFileName());
-            Directory.CreateDirectory(stepTemp);
-            return (prepared.BeginLaunch(), stepTemp);
+            var launch = prepared.BeginLaunch();
+            stepRunning = true;
+            return (launch, stepTemp);
+        }
+    }
+
+    /// <summary>
+    /// Empties the temp directory for the next step. Returns null, or the directory that could not
+    /// be emptied: it is abandoned and the next step gets a new one.
+    /// </summary>
+    public string? EndStep()
+    {
+        lock (stepLock)
+        {
+            stepRunning = false;
+            if (stepTemp is null || TempDirectory.TryEmpty(stepTemp))
+                return null;
+            var abandoned = stepTemp;
+            stepTemp = null;
+            return abandoned;
         }
     }
 
     public void Dispose()
     {
-        lock (prepareLock)
+        lock (stepLock)
         {
             prepared?.Dispose();
             prepared = null;
-            if (stepRoot is not null)
-                SandboxExec.DeleteDirectory(stepRoot);
-            stepRoot = null;
+            if (stepTemp is not null)
+                TempDirectory.TryDelete(stepTemp);
+            stepTemp = null;
         }
     }
 

@@ -18,6 +18,7 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
     private CapabilitySet? ownCapabilities;
     private PreparedLaunch? launch;
     private string? stepTemp;
+    private bool sharedStep;
     private bool launcherFailed;
 
     /// <summary>More paths to read (metadata Execute="true" to run programs from them).</summary>
@@ -63,15 +64,17 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         {
             foreach (var output in policy.OutputDirectories)
                 Directory.CreateDirectory(output);
-            if (ownCapabilities is null)
+            if (ownCapabilities is null && policy.BeginStep() is { } shared)
             {
-                (launch, stepTemp) = policy.BeginStep();
+                (launch, stepTemp) = shared;
+                sharedStep = true;
             }
             else
             {
-                // This step's own ruleset, used once.
+                // A ruleset of this step's own, used once.
                 stepTemp = Directory.CreateTempSubdirectory("nono-step-").FullName;
-                using var prepared = Sandbox.Prepare(ownCapabilities.AllowPath(stepTemp, AccessMode.ReadWrite, CapabilitySource.System));
+                var caps = (ownCapabilities ?? policy.Capabilities.Clone()).AllowPath(stepTemp, AccessMode.ReadWrite, CapabilitySource.System);
+                using var prepared = Sandbox.Prepare(caps);
                 launch = prepared.BeginLaunch();
             }
             return base.Execute();
@@ -85,8 +88,11 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         finally
         {
             launch?.Dispose();
-            if (stepTemp is not null)
-                DeleteDirectory(stepTemp);
+            var leftOver = sharedStep ? policy.EndStep()
+                : stepTemp is not null && !TempDirectory.TryDelete(stepTemp) ? stepTemp : null;
+            if (leftOver is not null)
+                Log.LogWarning(null, Diagnostics.TempNotDeleted, null, null, 0, 0, 0, 0,
+                    $"what the step left in its temp directory '{leftOver}' could not be deleted; delete it by hand.");
         }
     }
 
@@ -193,17 +199,6 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
                 Diagnostics.StepFailed);
         }
         return result;
-    }
-
-    internal static void DeleteDirectory(string path)
-    {
-        try
-        {
-            Directory.Delete(path, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
     }
 }
 

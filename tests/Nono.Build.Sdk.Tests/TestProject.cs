@@ -36,10 +36,8 @@ public sealed class TestProject
 
     /// <summary>A project in a directory of the test's choosing (created if missing): an unusual path, or one of several under a common root.</summary>
     public TestProject(E2EEnvironment env, string name, string directory)
+        : this(env, name, directory, env.Feed, env.Packages)
     {
-        this.env = env;
-        Name = name;
-        Directory = System.IO.Directory.CreateDirectory(directory).FullName;
     }
 
     public string Name { get; }

@@ -24,6 +24,38 @@ public class SeccompHardeningTests
         Assert.Contains("errno=1", Launcher.Python(["--net", "all", "--allow-unix"], script).StdOut);
     }
 
+    /// <summary>
+    /// Keyrings and IPC objects are named by keys and ids, not paths, so Landlock cannot see them:
+    /// a secret another process of the user keeps there is refused (EPERM) whatever the options.
+    /// </summary>
+    [Fact]
+    public void KeyringsAndIpc_OfTheUsersOtherProcesses_AreRefused()
+    {
+        Landlock.Require();
+        const string script = """
+            import ctypes, os, sys
+            libc = ctypes.CDLL(None, use_errno=True)
+            calls = [
+                ("keyctl", (0, -4, 0)),                  # KEYCTL_GET_KEYRING_ID of the user keyring
+                ("add_key", (b"user", b"k", b"v", 1, -4)),
+                ("shmget", (0x4E4F4E4F, 4096, 0o600)),
+                ("msgget", (0x4E4F4E4F, 0o600)),
+                ("semget", (0x4E4F4E4F, 1, 0o600)),
+                ("mq_open", (b"nono-test", 0, 0, None)),
+            ]
+            for (name, args), nr in zip(calls, sys.argv[1:]):
+                rc = libc.syscall(int(nr), *args)
+                print(name, "ok" if rc >= 0 else os.strerror(ctypes.get_errno()))
+            """;
+        string[] numbers = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64
+            ? ["219", "217", "194", "186", "190", "180"]
+            : ["250", "248", "29", "68", "64", "240"];
+        var expected = string.Concat(new[] { "keyctl", "add_key", "shmget", "msgget", "semget", "mq_open" }.Select(n => $"{n} Operation not permitted\n"));
+
+        Assert.Equal(expected, Launcher.Python([], script, numbers).StdOut);
+        Assert.Equal(expected, Launcher.Python(["--net", "all", "--allow-unix"], script, numbers).StdOut);
+    }
+
     [Fact]
     public void TcpFastOpen_DoesNotGetRoundTheConnectRule()
     {

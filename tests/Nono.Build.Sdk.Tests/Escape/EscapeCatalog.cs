@@ -40,6 +40,7 @@ public static class EscapeCatalog
     private static readonly Expected LandlockTcp = new("EACCES", "Landlock (TCP port)");
     private static readonly Expected LandlockPtrace = new("EACCES", "Landlock (ptrace rule)");
     private static readonly Expected SeccompSocket = new("EACCES", "seccomp (socket family)");
+    private static readonly Expected SeccompIpc = new("EPERM", "seccomp (keyrings and IPC)");
 
     public static readonly EscapeAttempt[] Attempts =
     [
@@ -241,15 +242,15 @@ public static class EscapeCatalog
             [
                 new("other-project-script", "append to another repository's build script", LandlockFs),
                 new("other-project-output", "append to another project's bin/…/other.dll", LandlockFs),
-                new("plant-next-step-script", "create a file in MSBuild's folder of .exec.cmd scripts", LandlockFs),
-                new("own-step-script", "rewrite this step's own .exec.cmd", LandlockFs),
+                new("find-step-scripts", "list the build's TMPDIR, where MSBuild keeps the steps' .exec.cmd scripts", LandlockFs),
+                new("plant-next-step-script", "create a file there", LandlockFs),
             ],
             "the other repository's files are unchanged; nothing planted among the step scripts",
             run =>
             {
                 Assert.Equal(run.OtherScriptHash, Hash(run.OtherScript));
                 Assert.Equal(run.OtherOutputHash, Hash(run.OtherOutput));
-                Assert.False(File.Exists(Path.Combine(run.MSBuildTemp, run.PlantedScriptName)), "a file was planted among MSBuild's step scripts");
+                Assert.Empty(Directory.GetFiles(run.BuildTemp, run.PlantedScriptName, SearchOption.AllDirectories));
             }),
         new("env-injection", "LD_PRELOAD, DOTNET_STARTUP_HOOKS, BASH_ENV passed to the step by the project's Exec",
             [
@@ -263,9 +264,26 @@ public static class EscapeCatalog
         {
             StepEnvironment = "LD_PRELOAD={preload};DOTNET_STARTUP_HOOKS={hook};BASH_ENV={bashenv}",
         },
+        new("keyring-ipc", "reach the user's keyring and System V / POSIX IPC objects",
+            [
+                new("keyring", "keyctl(KEYCTL_GET_KEYRING_ID, user keyring)", SeccompIpc),
+                new("shm", "shmget(KEY, IPC_CREAT)", SeccompIpc),
+                new("msg", "msgget(KEY, IPC_CREAT)", SeccompIpc),
+                new("sem", "semget(KEY, IPC_CREAT)", SeccompIpc),
+                new("mq", "mq_open(/nono-escape-…, O_CREAT)", SeccompIpc),
+            ],
+            "no IPC object with the run's key or name exists",
+            run =>
+            {
+                foreach (var table in new[] { "shm", "msg", "sem" })
+                    Assert.DoesNotContain(File.ReadLines($"/proc/sysvipc/{table}").Skip(1),
+                        line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0] == run.IpcKey.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Assert.False(File.Exists("/dev/mqueue" + run.MqName), "a POSIX message queue was created");
+            }),
         new("fill-temp", "fill the private temp directory; write beside it",
             [
                 new("fill-private-temp", "write 32 MiB into $TMPDIR", new Expected("ALLOWED", "not limited (no quota): documented")),
+                new("lock-private-temp", "leave a mode-000 directory in $TMPDIR so it cannot be deleted", new Expected("ALLOWED", "the SDK gives the owner's rights back before deleting")),
                 new("write-beside-temp", "create a file in $TMPDIR/.. (/tmp)", LandlockFs),
                 new("write-dev-shm", "create a file in /dev/shm", LandlockFs),
             ],

@@ -66,7 +66,9 @@ public sealed partial class EscapeRun : IDisposable
         InheritedFdVictim = Path.Combine(Dir, "inherited-fd-victim.txt");
         OtherScript = Path.Combine(Dir, "other-repo", "scripts", "build.sh");
         OtherOutput = Path.Combine(Dir, "other-repo", "bin", "Debug", "net10.0", "other.dll");
-        MSBuildTemp = Path.Combine(Path.GetTempPath(), "MSBuildTemp" + UserName);
+        BuildTemp = Path.Combine(Dir, "tmp");
+        Directory.CreateDirectory(BuildTemp);
+        File.SetUnixFileMode(BuildTemp, (UnixFileMode)0x3ff); // 01777, like /tmp: the build may run as nobody
         Directory.CreateDirectory(Path.Combine(Dir, "sock"));
         Listeners = new EscapeListeners(Path.Combine(Dir, "sock", "docker.sock"), $"nono-escape-{id}");
     }
@@ -105,11 +107,17 @@ public sealed partial class EscapeRun : IDisposable
 
     public string SourceFileHash { get; private set; } = "";
 
-    public string MSBuildTemp { get; }
+    /// <summary>The build's TMPDIR, where MSBuild writes the steps' .exec.cmd scripts.</summary>
+    public string BuildTemp { get; }
 
     public string PlantedScriptName => $"nono-escape-planted-{id}.exec.cmd";
 
     public string PlantedTempName => $"nono-escape-planted-{id}";
+
+    /// <summary>A System V IPC key no other process uses (a positive int from the run's id).</summary>
+    public int IpcKey => (int)(Convert.ToUInt32(id[..8], 16) & 0x7fffffff);
+
+    public string MqName => $"/nono-escape-{id}";
 
     public string PrivilegedFile => Path.Combine(Project, "scripts", "privileged.txt");
 
@@ -165,6 +173,7 @@ public sealed partial class EscapeRun : IDisposable
             ["NUGET_PACKAGES"] = switchUser ? Path.Combine(Dir, "packages") : env.Packages,
             ["SHELL"] = "/bin/sh",
             ["NONO_ESCAPE_TOKEN"] = BuildSecret,
+            ["TMPDIR"] = BuildTemp,
         };
         if (switchUser)
         {
@@ -173,7 +182,6 @@ public sealed partial class EscapeRun : IDisposable
             environment["XDG_CONFIG_HOME"] = null;
             environment["XDG_DATA_HOME"] = null;
             environment["XDG_CACHE_HOME"] = null;
-            environment["TMPDIR"] = null;
         }
         Build = Cli.Run(Project, environment, command[0], command[1..]);
         Output = Build.Output.Replace("\r", "");
@@ -258,8 +266,11 @@ public sealed partial class EscapeRun : IDisposable
             ["otherScript"] = OtherScript,
             ["otherOutput"] = OtherOutput,
             ["plantedScriptName"] = PlantedScriptName,
+            ["buildTemp"] = BuildTemp,
             ["plantedTempName"] = PlantedTempName,
             ["fillMiB"] = 32,
+            ["ipcKey"] = IpcKey,
+            ["mqName"] = MqName,
         }));
         project.Write();
         SourceFileHash = EscapeCatalog.Hash(SourceFile);

