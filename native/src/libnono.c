@@ -213,6 +213,8 @@ NONO_API int nono_apply(int argc, const char *const argv[], char *err_text, size
 		rc = nono_fail(&err, "unexpected argument (libnono takes options only)", argv[command]);
 	if (rc == 0 && (policy.probe || policy.help))
 		rc = nono_fail(&err, "option not valid here", policy.probe ? "--probe" : "--help");
+	if (rc == 0 && (policy.report || policy.audit))
+		rc = nono_fail(&err, "option not valid here", policy.audit ? "--audit" : "--report");
 	if (rc == 0)
 		rc = nono_sandbox_prepare(&policy, &sandbox, 0, &err);
 	if (rc == 0) {

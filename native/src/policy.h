@@ -28,6 +28,9 @@ struct nono_policy {
 	int best_effort; /* --best-effort: run even without Landlock */
 	int probe;       /* --probe */
 	int help;        /* --help */
+	/* Denial recording (recorder.c): */
+	char *report;    /* --report FILE: append the denials to FILE */
+	int audit;       /* --audit: enforce nothing of the policy, record what it would deny */
 };
 
 /* One line, "<what>: <subject>", for the caller to print or return. */
