@@ -4,7 +4,7 @@ namespace Nono;
 
 /// <summary>
 /// What a sandboxed process may do: filesystem grants, network mode, TCP ports, Unix sockets.
-/// Build it up, then enforce it with <see cref="Sandbox.Apply"/> or <see cref="SandboxedProcess.Start"/>.
+/// Build it up, then enforce it with <see cref="Sandbox.Apply"/> or <see cref="SandboxedProcess.Start(CapabilitySet, System.Diagnostics.ProcessStartInfo)"/>.
 /// Paths are canonicalised when granted: symlinks are resolved then, and both forms are kept.
 /// </summary>
 public sealed class CapabilitySet
