@@ -10,7 +10,6 @@
 #include "landlock_rights.h"
 #include "record_syscalls.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -255,17 +254,93 @@ static int check_open(const struct ctx *c, int dirfd, uint64_t path_addr, uint64
 	return deny(c->d, op, o.path, EACCES);
 }
 
+/* The interpreter the kernel also opens to run the regular file at path: a "#!" line's, or an
+ * ELF program's PT_INTERP (its dynamic loader). Returns 0 with interp set, or -1 if none. The
+ * file is opened O_PATH and checked to be regular before it is reopened for reading, so no
+ * device or FIFO is ever opened. */
+static int interpreter_of(const char *path, char *interp, size_t size)
+{
+	int opath = sys_open(path, 0);
+	if (opath < 0)
+		return -1;
+	struct stat st;
+	char again[32];
+	snprintf(again, sizeof(again), "/proc/self/fd/%d", opath);
+	int fd = fstat(opath, &st) == 0 && S_ISREG(st.st_mode)
+		? (int)syscall(SYS_openat, AT_FDCWD, again, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) : -1;
+	close(opath);
+	if (fd < 0)
+		return -1;
+	unsigned char h[256];
+	ssize_t n = pread(fd, h, sizeof(h), 0);
+	int found = -1;
+	if (n >= 3 && h[0] == '#' && h[1] == '!') {
+		size_t i = 2, len = 0;
+		while (i < (size_t)n && (h[i] == ' ' || h[i] == '\t'))
+			i++;
+		while (i + len < (size_t)n && h[i + len] != ' ' && h[i + len] != '\t' && h[i + len] != '\n')
+			len++;
+		if (len > 0 && len < size && i + len < (size_t)n) {
+			memcpy(interp, h + i, len);
+			interp[len] = '\0';
+			found = 0;
+		}
+	} else if (n >= 64 && !memcmp(h, "\177ELF", 4) && h[5] == 1 /* little-endian */) {
+		int wide = h[4] == 2;
+		uint64_t phoff = 0;
+		uint16_t phentsize, phnum;
+		if (wide)
+			memcpy(&phoff, h + 32, 8);
+		else
+			memcpy(&phoff, h + 28, 4);
+		memcpy(&phentsize, h + (wide ? 54 : 42), 2);
+		memcpy(&phnum, h + (wide ? 56 : 44), 2);
+		for (unsigned i = 0; i < phnum && i < 64 && phentsize >= (wide ? 56 : 32); i++) {
+			unsigned char ph[56];
+			if (pread(fd, ph, wide ? 56 : 32, (off_t)(phoff + (uint64_t)i * phentsize)) != (wide ? 56 : 32))
+				break;
+			uint32_t type;
+			uint64_t offset = 0, filesz = 0;
+			memcpy(&type, ph, 4);
+			if (type != 3) /* PT_INTERP */
+				continue;
+			if (wide) {
+				memcpy(&offset, ph + 8, 8);
+				memcpy(&filesz, ph + 32, 8);
+			} else {
+				memcpy(&offset, ph + 4, 4);
+				memcpy(&filesz, ph + 16, 4);
+			}
+			if (filesz > 1 && filesz < size && pread(fd, interp, filesz, (off_t)offset) == (ssize_t)filesz) {
+				interp[filesz - 1] = '\0';
+				found = 0;
+			}
+			break;
+		}
+	}
+	close(fd);
+	return found;
+}
+
 static int check_exec(const struct ctx *c, int dirfd, uint64_t path_addr, int follow)
 {
 	char path[NONO_REC_PATH];
 	struct object o;
 	if (read_string(c->tid, path_addr, path, sizeof(path)) || resolve(c->tid, dirfd, path, follow, &o))
 		return 0;
-	if (!o.exists || S_ISDIR(o.mode))
-		return 0;
-	/* The kernel opens the program for reading and execution. */
+	/* The kernel opens the program, then its interpreter (a script's, an ELF program's loader),
+	 * and so on, each for reading and execution. */
 	uint64_t need = NONO_LL_FS_EXECUTE | NONO_LL_FS_READ_FILE;
-	return (need & ~rights(c, o.path)) ? deny(c->d, "execute", o.path, EACCES) : 0;
+	for (int depth = 0; depth < 4; depth++) {
+		if (!o.exists || !S_ISREG(o.mode))
+			return 0;
+		if (need & ~rights(c, o.path))
+			return deny(c->d, "execute", o.path, EACCES);
+		char interp[NONO_REC_PATH];
+		if (interpreter_of(o.path, interp, sizeof(interp)) || resolve(c->tid, AT_FDCWD, interp, 1, &o))
+			return 0;
+	}
+	return 0;
 }
 
 static int check_create(const struct ctx *c, int dirfd, uint64_t path_addr, mode_t type)
@@ -367,6 +442,34 @@ static int check_move(const struct ctx *c, int olddirfd, uint64_t old_addr, int 
 	return 1;
 }
 
+/* RFC 5952 text of an IPv6 address: lowercase hex groups, the longest run of two or more zero
+ * groups (the first of equals) as "::". */
+static void format_ipv6(const unsigned char *a, char *out, size_t size)
+{
+	unsigned g[8];
+	int best = -1, best_len = 1;
+	for (int i = 0; i < 8; i++)
+		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+	for (int i = 0; i < 8;) {
+		int j = i;
+		while (j < 8 && g[j] == 0)
+			j++;
+		if (j - i > best_len)
+			best = i, best_len = j - i;
+		i = j > i ? j : i + 1;
+	}
+	size_t at = 0;
+	out[0] = '\0';
+	for (int i = 0; i < 8 && at < size; i++) {
+		if (i == best) {
+			at += (size_t)snprintf(out + at, size - at, "::");
+			i += best_len - 1;
+			continue;
+		}
+		at += (size_t)snprintf(out + at, size - at, "%s%x", at && out[at - 1] != ':' ? ":" : "", g[i]);
+	}
+}
+
 /* Whether fd of tid is a TCP socket (the only kind Landlock's port rules apply to). When it
  * cannot be told, yes: under --net none TCP is the only Internet socket a process can make. */
 static int is_tcp(pid_t tid, int fd)
@@ -416,14 +519,15 @@ static int check_socket_address(const struct ctx *c, int fd, uint64_t addr, uint
 			return 0;
 		return (NONO_LL_FS_MAKE_SOCK & ~rights(c, o.parent)) ? deny(c->d, "create", o.path, EACCES) : 0;
 	}
-	char host[INET6_ADDRSTRLEN] = "?";
+	char host[48];
 	unsigned port;
 	if (family == AF_INET && len >= sizeof(sa.in)) {
 		port = ntohs(sa.in.sin_port);
-		inet_ntop(AF_INET, &sa.in.sin_addr, host, sizeof(host));
+		const unsigned char *a = (const unsigned char *)&sa.in.sin_addr;
+		snprintf(host, sizeof(host), "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
 	} else if (family == AF_INET6 && len >= sizeof(sa.in6)) {
 		port = ntohs(sa.in6.sin6_port);
-		inet_ntop(AF_INET6, &sa.in6.sin6_addr, host, sizeof(host));
+		format_ipv6((const unsigned char *)&sa.in6.sin6_addr, host, sizeof(host));
 	} else {
 		return 0;
 	}
@@ -431,7 +535,7 @@ static int check_socket_address(const struct ctx *c, int fd, uint64_t addr, uint
 		return 0;
 	if (!c->m->tcp_handled || !is_tcp(c->tid, fd))
 		return 0;
-	char target[INET6_ADDRSTRLEN + 16];
+	char target[sizeof(host) + 16];
 	snprintf(target, sizeof(target), family == AF_INET6 ? "[%s]:%u" : "%s:%u", host, port);
 	return deny(c->d, bind ? "bind" : "connect", target, EACCES);
 }
@@ -597,6 +701,16 @@ pid_t nono_tgid(pid_t tid)
 	if (n <= 0)
 		return tid;
 	buf[n] = '\0';
-	const char *line = strstr(buf, "\nTgid:");
-	return line ? (pid_t)strtol(line + 6, NULL, 10) : tid;
+	for (const char *line = buf; (line = strchr(line, '\n')); ) {
+		line++;
+		if (strncmp(line, "Tgid:", 5))
+			continue;
+		pid_t pid = 0;
+		for (line += 5; *line == '\t' || *line == ' '; line++)
+			;
+		for (; *line >= '0' && *line <= '9'; line++)
+			pid = pid * 10 + (*line - '0');
+		return pid > 0 ? pid : tid;
+	}
+	return tid;
 }

@@ -244,12 +244,16 @@ struct tracer {
 	int report;
 	struct pending **pending; /* enforced calls predicted to be denied, awaiting their result */
 	size_t pending_count;
+	char *line; /* LINE_SIZE bytes */
 	char **seen; /* open-addressing set of recorded denials */
 	size_t seen_count;
 	int truncated;
 };
 
 #define SEEN_SLOTS 16384 /* a power of two above MAX_DENIALS */
+/* A line: every field escaped (up to 4 bytes for one), plus separators. */
+#define LINE_SIZE (4 * (sizeof(((struct nono_denial *)0)->target) + \
+			 sizeof(((struct nono_denial *)0)->dest) + NONO_REC_PATH) + 64)
 
 static uint64_t hash(const char *key, size_t len)
 {
@@ -350,16 +354,17 @@ static void record(struct tracer *t, pid_t tid, const struct nono_denial *d)
 	ssize_t n = readlink(link, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
 
-	static char line[4 * (sizeof(d->target) + sizeof(d->dest) + sizeof(exe)) + 64];
-	size_t at = put_field(line, 0, sizeof(line), d->op);
+	char *line = t->line;
+	const size_t size = LINE_SIZE;
+	size_t at = put_field(line, 0, size, d->op);
 	line[at++] = '\t';
-	at = put_field(line, at, sizeof(line), d->target);
-	at += (size_t)snprintf(line + at, sizeof(line) - at, "\t%d\t", pid);
-	at = put_field(line, at, sizeof(line), exe);
-	at += (size_t)snprintf(line + at, sizeof(line) - at, "\t%s", errno_name(d->error));
+	at = put_field(line, at, size, d->target);
+	at += (size_t)snprintf(line + at, size - at, "\t%d\t", pid);
+	at = put_field(line, at, size, exe);
+	at += (size_t)snprintf(line + at, size - at, "\t%s", errno_name(d->error));
 	if (d->dest[0]) {
 		line[at++] = '\t';
-		at = put_field(line, at, sizeof(line), d->dest);
+		at = put_field(line, at, size, d->dest);
 	}
 	line[at++] = '\n';
 	write_line(t, line, at);
@@ -555,7 +560,9 @@ static void tracer_main(const struct nono_policy *policy, int abi, int audit, in
 	 * tracer (were it killed, its tracees would be too), and nothing waits for it. */
 	setsid();
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	signal(SIGPIPE, SIG_IGN);
+	/* A report into a pipe whose reader is gone fails the write, not the tracer. */
+	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } ignore = { SIG_IGN, 0, NULL, 0 };
+	syscall(SYS_rt_sigaction, SIGPIPE, &ignore, NULL, sizeof(ignore.mask));
 
 	char go;
 	if (read_all(sync, &go, 1))
@@ -582,7 +589,8 @@ static void tracer_main(const struct nono_policy *policy, int abi, int audit, in
 		_exit(1);
 	struct tracer t = { .match = &match, .audit = audit, .report = 3 };
 	t.seen = calloc(SEEN_SLOTS, sizeof(*t.seen));
-	if (!t.seen)
+	t.line = malloc(LINE_SIZE);
+	if (!t.seen || !t.line)
 		_exit(1);
 	trace_loop(&t);
 	_exit(0);

@@ -386,6 +386,23 @@ public sealed class DenialReportTests : IDisposable
     }
 
     [Fact]
+    public void DeniedInterpreter_IsReported_NotTheAllowedScript()
+    {
+        Landlock.Require();
+        var interpreter = Path.Combine(temp.Dir("interp"), "sh");
+        File.Copy("/bin/dash", interpreter);
+        var script = temp.File("bin/tool", $"#!{interpreter}\necho ran\n");
+        File.SetUnixFileMode(script, (UnixFileMode)0b111_101_101);
+
+        // The script may be executed; its interpreter only read.
+        var r = Run(["--rox", temp["bin"], "--ro", temp["interp"]], [script]);
+
+        Assert.True(r.Result.ExitCode == 126, r.ToString());
+        r.Single("execute", interpreter);
+        r.None("execute", script);
+    }
+
+    [Fact]
     public void DeniedCommand_Exits126_AndIsReported()
     {
         Landlock.Require();
