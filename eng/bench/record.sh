@@ -3,9 +3,13 @@
 #
 #   bash eng/bench/record.sh
 #
-# Three workloads, each timed interleaved by eng/bench/exectime.c (every round runs each variant
-# once, in a shuffled order, so drift falls on all of them alike):
+# First the mechanisms, by eng/bench/stopcost.c: microseconds per intercepted openat with a
+# ptrace stop (one, or two to see the result) and with a seccomp user notification (bare, and
+# reading the path and cwd as a policy check must). Then four workloads, each timed interleaved
+# by eng/bench/exectime.c (every round runs each variant once, in a shuffled order, so drift
+# falls on all of them alike):
 #   true    /bin/true: the fixed cost (the tracer's start, the attach, its exit)
+#   opens   20000 openat+close of one allowed file: the cost per traced call
 #   files   xargs cat over the same 20000 files under /usr/share: about 20000 traced opens
 #   dotnet  dotnet --version: a .NET host start, as a build step's tools are
 # and the variants
@@ -44,13 +48,15 @@ if [[ -n ${BASE_NONO_EXEC:-} ]]; then
 	base=(base "$work/base-nono-exec")
 fi
 gcc -O2 -std=c11 -Wall -Wextra -Werror -o "$work/exectime" "$here/exectime.c"
+mkdir -p "$work/bin"
+gcc -O2 -std=gnu11 -Wall -Wextra -Werror -o "$work/bin/stopcost" "$here/stopcost.c"
 
 # A build step's policy, as in launcher.sh.
 mkdir -p "$work"/{home,obj,tmp}
 dotnet_dir=$(dirname "$(readlink -f "$(command -v dotnet)")")
 policy=(
 	--rox /usr --rox /lib --rox /lib64 --rox /bin --rox /sbin --rox "$dotnet_dir"
-	--ro /etc --ro /sys --ro /proc --ro /dev/urandom --ro "$work"
+	--ro /etc --ro /sys --ro /proc --ro /dev/urandom --ro "$work" --rox "$work/bin"
 	--rw "$work/obj" --rw "$work/home" --rw "$work/tmp" --rw /dev/null
 	--connect-tcp 443
 )
@@ -118,7 +124,28 @@ Times: wall time from posix_spawn to waitpid, $warmup warm-up rounds. "Paired me
 median over rounds of (variant − plain) in the same round.
 EOF
 
+echo
+echo "### Mechanisms: µs per intercepted openat (stopcost, median of ${ROUNDS_MECH:-7} interleaved runs of 20000 calls)"
+echo
+echo "| mechanism | µs per call | added per call |"
+echo "| --- | ---: | ---: |"
+modes=(loop trace-cont trace-exit notify notify-read)
+for ((i = 0; i < ${ROUNDS_MECH:-7}; i++)); do
+	for mode in "${modes[@]}"; do "${pin[@]}" "$work/bin/stopcost" "$mode"; done
+done >"$work/mech.tsv"
+mech() { awk -F'\t' -v m="$1" '$1 == m { print $2 }' "$work/mech.tsv" | sort -g |
+	awk '{ d[NR] = $1 } END { print NR % 2 ? d[(NR + 1) / 2] : (d[NR / 2] + d[NR / 2 + 1]) / 2 }'; }
+loop_us=$(mech loop)
+for mode in "${modes[@]}"; do
+	us=$(mech "$mode")
+	printf '| %s | %.2f | %s |\n' "$mode" "$us" \
+		"$([[ $mode == loop ]] && echo '—' || awk -v a="$us" -v b="$loop_us" 'BEGIN { printf "%.2f", a - b }')"
+done
+
 measure true "${ROUNDS_TRUE:-300}" /bin/true
+measure opens "${ROUNDS_OPENS:-15}" "$work/bin/stopcost" loop 20000
+echo
+echo "(opens: per traced call, report adds (paired median Δ) / 20000.)"
 measure files "${ROUNDS_FILES:-10}" /bin/sh -c 'xargs -d "\n" -a "$1" cat >/dev/null' sh "$work/files"
 echo
 echo "(files: $files files)"

@@ -66,7 +66,8 @@ struct object {
 	char path[NONO_REC_PATH];   /* canonical: the object, or for a missing one parent/name */
 	char parent[NONO_REC_PATH]; /* canonical directory that holds (or would hold) it */
 	int exists;
-	mode_t mode;
+	mode_t mode; /* 0 until known (resolve_lazy) */
+	int fd;      /* resolve_lazy: the object's O_PATH descriptor while it may be needed, or -1 */
 };
 
 static int sys_open(const char *path, int flags)
@@ -118,19 +119,26 @@ static void parent_of(const char *path, char *parent, size_t size)
 }
 
 /* Returns 0, or -1 when the path cannot be resolved (the call then fails with ENOENT,
- * ENOTDIR, ELOOP... before Landlock is asked, or tid is gone). */
-static int resolve(pid_t tid, int dirfd, const char *path, int follow, struct object *o)
+ * ENOTDIR, ELOOP... before Landlock is asked, or tid is gone). lazy: leave the mode unknown and
+ * the descriptor open in o->fd (see object_mode, release), to spare an fstat. */
+static int resolve_as(pid_t tid, int dirfd, const char *path, int follow, struct object *o, int lazy)
 {
 	o->exists = 0;
+	o->mode = 0;
+	o->fd = -1;
 	int fd = open_as(tid, dirfd, path, follow ? 0 : O_NOFOLLOW);
 	if (fd >= 0) {
 		struct stat st;
-		int ok = fstat(fd, &st) == 0 && fd_name(fd, o->path, sizeof(o->path)) == 0;
-		close(fd);
+		int ok = fd_name(fd, o->path, sizeof(o->path)) == 0 && (lazy || fstat(fd, &st) == 0);
+		if (ok && lazy)
+			o->fd = fd;
+		else
+			close(fd);
 		if (!ok)
 			return -1;
 		o->exists = 1;
-		o->mode = st.st_mode;
+		if (!lazy)
+			o->mode = st.st_mode;
 		parent_of(o->path, o->parent, sizeof(o->parent));
 		return 0;
 	}
@@ -169,6 +177,26 @@ static int resolve(pid_t tid, int dirfd, const char *path, int follow, struct ob
 	int n = snprintf(o->path, sizeof(o->path), "%s%s%s", o->parent,
 			 o->parent[1] ? "/" : "", name_copy);
 	return n > 0 && (size_t)n < sizeof(o->path) ? 0 : -1;
+}
+
+static int resolve(pid_t tid, int dirfd, const char *path, int follow, struct object *o)
+{
+	return resolve_as(tid, dirfd, path, follow, o, 0);
+}
+
+static mode_t object_mode(struct object *o)
+{
+	struct stat st;
+	if (!o->mode && o->fd >= 0 && fstat(o->fd, &st) == 0)
+		o->mode = st.st_mode;
+	return o->mode;
+}
+
+static void release(struct object *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
 }
 
 /* --- the checks -------------------------------------------------------------------------- */
@@ -212,6 +240,38 @@ static uint64_t rights(const struct ctx *c, const char *path)
 	return nono_match_rights(c->m, path, c->exact);
 }
 
+static int open_denied(const struct ctx *c, struct object *o, uint64_t flags, uint64_t file)
+{
+	int acc = (int)(flags & O_ACCMODE);
+	if (!o->exists) {
+		if (!(flags & O_CREAT))
+			return 0;
+		uint64_t granted = rights(c, o->parent);
+		if (!(granted & NONO_LL_FS_MAKE_REG))
+			return deny(c->d, "create", o->path, EACCES);
+		uint64_t missing = file & ~granted;
+		return missing ? deny(c->d, missing & NONO_LL_FS_WRITE_FILE ? "write" : "read", o->path, EACCES) : 0;
+	}
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return 0;
+	uint64_t granted = rights(c, o->path);
+	/* Granted whatever the object is: no need to look at it. */
+	uint64_t any = file | (flags & O_TRUNC ? NONO_LL_FS_TRUNCATE : 0) |
+		       (acc == O_RDONLY ? NONO_LL_FS_READ_DIR : 0);
+	if (!(any & ~granted))
+		return 0;
+	mode_t mode = object_mode(o);
+	if (S_ISDIR(mode))
+		return acc == O_RDONLY && !(granted & NONO_LL_FS_READ_DIR) ? deny(c->d, "read", o->path, EACCES) : 0;
+	uint64_t need = file | ((flags & O_TRUNC) && S_ISREG(mode) ? NONO_LL_FS_TRUNCATE : 0);
+	uint64_t missing = need & ~granted;
+	if (!missing)
+		return 0;
+	const char *op = missing & NONO_LL_FS_WRITE_FILE ? "write"
+		: missing & NONO_LL_FS_TRUNCATE ? "truncate" : "read";
+	return deny(c->d, op, o->path, EACCES);
+}
+
 static int check_open(const struct ctx *c, int dirfd, uint64_t path_addr, uint64_t flags)
 {
 	if (flags & O_PATH)
@@ -229,29 +289,11 @@ static int check_open(const struct ctx *c, int dirfd, uint64_t path_addr, uint64
 			return 0;
 		return (file & ~rights(c, o.path)) ? deny(c->d, "write", o.path, EACCES) : 0;
 	}
-	if (resolve(c->tid, dirfd, path, !(flags & O_NOFOLLOW), &o))
+	if (resolve_as(c->tid, dirfd, path, !(flags & O_NOFOLLOW), &o, 1))
 		return 0;
-	if (!o.exists) {
-		if (!(flags & O_CREAT))
-			return 0;
-		uint64_t granted = rights(c, o.parent);
-		if (!(granted & NONO_LL_FS_MAKE_REG))
-			return deny(c->d, "create", o.path, EACCES);
-		uint64_t missing = file & ~granted;
-		return missing ? deny(c->d, missing & NONO_LL_FS_WRITE_FILE ? "write" : "read", o.path, EACCES) : 0;
-	}
-	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
-		return 0;
-	uint64_t granted = rights(c, o.path);
-	if (S_ISDIR(o.mode))
-		return acc == O_RDONLY && !(granted & NONO_LL_FS_READ_DIR) ? deny(c->d, "read", o.path, EACCES) : 0;
-	uint64_t need = file | ((flags & O_TRUNC) && S_ISREG(o.mode) ? NONO_LL_FS_TRUNCATE : 0);
-	uint64_t missing = need & ~granted;
-	if (!missing)
-		return 0;
-	const char *op = missing & NONO_LL_FS_WRITE_FILE ? "write"
-		: missing & NONO_LL_FS_TRUNCATE ? "truncate" : "read";
-	return deny(c->d, op, o.path, EACCES);
+	int denied = open_denied(c, &o, flags, file);
+	release(&o);
+	return denied;
 }
 
 /* The interpreter the kernel also opens to run the regular file at path: a "#!" line's, or an
