@@ -725,8 +725,11 @@ void nono_describe_refusal(pid_t tid, const struct nono_syscall *sc, int error, 
 		return;
 	default:
 		d->op = "syscall";
-		snprintf(d->target, sizeof(d->target), "%s %u",
-			 sc->arch == I386_ARCH_ ? "i386" : "x32", (unsigned)(nr - 0x20000));
+		if (sc->arch == I386_ARCH_ || sc->arch == NONO_REC_ARCH)
+			snprintf(d->target, sizeof(d->target), "%s %u",
+				 sc->arch == I386_ARCH_ ? "i386" : "x32", (unsigned)(nr - 0x20000));
+		else
+			snprintf(d->target, sizeof(d->target), "arch 0x%x %u", sc->arch, (unsigned)(nr - 0x20000));
 		return;
 	}
 }

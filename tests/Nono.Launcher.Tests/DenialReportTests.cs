@@ -386,6 +386,19 @@ public sealed class DenialReportTests : IDisposable
     }
 
     [Fact]
+    public void RelativeGrantsAndPaths_ResolveFromTheWorkingDirectory()
+    {
+        Landlock.Require();
+        temp.Dir("allowed");
+        temp.Dir("denied");
+
+        var r = Run(["--rw", "allowed"], ["/bin/sh", "-c", "echo x > allowed/f; echo y > denied/f; exit 0"], temp.Path);
+
+        Assert.True(r.Result.ExitCode == 0 && File.Exists(temp["allowed/f"]), r.ToString());
+        Assert.Equal(temp["denied/f"], Assert.Single(r.Denials).Target);
+    }
+
+    [Fact]
     public void DeniedInterpreter_IsReported_NotTheAllowedScript()
     {
         Landlock.Require();
