@@ -411,7 +411,7 @@ static long on_seccomp(struct tracer *t, pid_t tid)
 	struct nono_syscall sc = { .arch = info.arch, .nr = info.seccomp.nr };
 	memcpy(sc.args, info.seccomp.args, sizeof(sc.args));
 	struct nono_denial d;
-	if ((info.seccomp.ret_data & 0xf000) == TAG_REFUSED) {
+	if (t->audit && (info.seccomp.ret_data & 0xf000) == TAG_REFUSED) {
 		/* --audit: a call the sandbox's filter would refuse; it runs. */
 		nono_describe_refusal(tid, &sc, (int)(info.seccomp.ret_data & 0xfff), &d);
 		record(t, tid, &d);
