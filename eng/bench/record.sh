@@ -21,7 +21,7 @@
 # Prints a markdown report on stdout: medians, p10/p90, the paired median difference (same round)
 # and the ratio to plain.
 #
-# Environment: NONO_EXEC (default: make -C native, then artifacts/native/linux-x64/nono-exec),
+# Environment: WORKLOADS (default "mechanisms true opens files dotnet"), NONO_EXEC (default: make -C native, then artifacts/native/linux-x64/nono-exec),
 # BASE_NONO_EXEC, ROUNDS_TRUE (300), ROUNDS_FILES (10), ROUNDS_DOTNET (20), WARMUP (3),
 # CPU (pin every run to this CPU with taskset; default: not pinned, the tracer and the command
 # then run wherever the scheduler puts them, as in a build).
@@ -124,6 +124,9 @@ Times: wall time from posix_spawn to waitpid, $warmup warm-up rounds. "Paired me
 median over rounds of (variant − plain) in the same round.
 EOF
 
+want() { [[ " ${WORKLOADS:-mechanisms true opens files dotnet} " == *" $1 "* ]]; }
+
+if want mechanisms; then
 echo
 echo "### Mechanisms: µs per intercepted openat (stopcost, median of ${ROUNDS_MECH:-7} interleaved runs of 20000 calls)"
 echo
@@ -142,11 +145,17 @@ for mode in "${modes[@]}"; do
 		"$([[ $mode == loop ]] && echo '—' || awk -v a="$us" -v b="$loop_us" 'BEGIN { printf "%.2f", a - b }')"
 done
 
-measure true "${ROUNDS_TRUE:-300}" /bin/true
-measure opens "${ROUNDS_OPENS:-15}" "$work/bin/stopcost" loop 20000
-echo
-echo "(opens: per traced call, report adds (paired median Δ) / 20000.)"
-measure files "${ROUNDS_FILES:-10}" /bin/sh -c 'xargs -d "\n" -a "$1" cat >/dev/null' sh "$work/files"
-echo
-echo "(files: $files files)"
-measure dotnet "${ROUNDS_DOTNET:-20}" dotnet --version
+fi
+
+if want true; then measure true "${ROUNDS_TRUE:-300}" /bin/true; fi
+if want opens; then
+	measure opens "${ROUNDS_OPENS:-15}" "$work/bin/stopcost" loop 20000
+	echo
+	echo "(opens: per traced call, report adds (paired median Δ) / 20000.)"
+fi
+if want files; then
+	measure files "${ROUNDS_FILES:-10}" /bin/sh -c 'xargs -d "\n" -a "$1" cat >/dev/null' sh "$work/files"
+	echo
+	echo "(files: $files files)"
+fi
+if want dotnet; then measure dotnet "${ROUNDS_DOTNET:-20}" dotnet --version; fi

@@ -149,6 +149,14 @@ static void convert_refusals(struct nono_filter *f, int audit)
 	}
 }
 
+/* The tracer's word to nono-exec: attached (0), invite me (ATTACH_INVITE), or -errno. */
+struct attach {
+	int32_t status;
+	int32_t tracer;
+};
+
+#define ATTACH_INVITE 1
+
 static void tracer_main(const struct nono_policy *policy, int abi, int audit, int report,
 			int sync, pid_t target) __attribute__((noreturn));
 
@@ -183,11 +191,9 @@ int nono_record_start(const struct nono_policy *p, struct nono_sandbox *s, struc
 	pid_t middle = fork();
 	if (middle == 0) {
 		close(sv[0]);
-		pid_t tracer = fork();
-		if (tracer == 0)
+		if (fork() == 0)
 			tracer_main(p, abi, p->audit, report, sv[1], self);
-		int32_t message = tracer > 0 ? (int32_t)tracer : -errno;
-		_exit(write(sv[1], &message, sizeof(message)) == sizeof(message) ? 0 : 1);
+		_exit(0); /* a failed fork closes the socket: nono-exec reads no message */
 	}
 	close(sv[1]);
 	close(report);
@@ -195,25 +201,25 @@ int nono_record_start(const struct nono_policy *p, struct nono_sandbox *s, struc
 		close(sv[0]);
 		return nono_fail(err, "cannot start the recorder (fork)", strerror(errno));
 	}
+
+	/* The tracer attaches at once where it may. It is no descendant of this process: under
+	 * Yama's ptrace_scope 1, unless it holds CAP_SYS_PTRACE, it asks to be invited. */
+	struct attach message = { -EPIPE, 0 };
+	int ok = read_all(sv[0], &message, sizeof(message)) == 0;
+	if (ok && message.status == ATTACH_INVITE) {
+		prctl(PR_SET_PTRACER, (unsigned long)message.tracer, 0, 0, 0);
+		char go = 1;
+		ok = write(sv[0], &go, 1) == 1 && read_all(sv[0], &message, sizeof(message)) == 0;
+		prctl(PR_SET_PTRACER, 0, 0, 0, 0);
+	}
+	close(sv[0]);
 	while (waitpid(middle, NULL, 0) < 0 && errno == EINTR)
 		;
-
-	/* The tracer is no descendant of this process: under Yama's ptrace_scope 1 it may attach
-	 * only when invited. */
-	int32_t tracer = 0, result = -1;
-	if (read_all(sv[0], &tracer, sizeof(tracer)) || tracer <= 0) {
-		close(sv[0]);
-		return nono_fail(err, "cannot start the recorder (fork)", strerror(tracer < 0 ? -tracer : EAGAIN));
-	}
-	prctl(PR_SET_PTRACER, (unsigned long)tracer, 0, 0, 0);
-	char go = 1;
-	int ok = write(sv[0], &go, 1) == 1 && read_all(sv[0], &result, sizeof(result)) == 0;
-	close(sv[0]);
-	prctl(PR_SET_PTRACER, 0, 0, 0, 0);
-	if (!ok || result != 0) {
-		kill(tracer, SIGKILL);
+	if (!ok || message.status != 0) {
+		if (message.tracer > 0)
+			kill(message.tracer, SIGKILL);
 		return nono_fail(err, "cannot record denials: the recorder cannot trace the command",
-				 strerror(ok ? result : EPIPE));
+				 strerror(ok && message.status < 0 ? -message.status : EPIPE));
 	}
 
 	/* From here the tracer follows this process; the filter needs no_new_privs, which the
@@ -564,13 +570,19 @@ static void tracer_main(const struct nono_policy *policy, int abi, int audit, in
 	struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } ignore = { SIG_IGN, 0, NULL, 0 };
 	syscall(SYS_rt_sigaction, SIGPIPE, &ignore, NULL, sizeof(ignore.mask));
 
-	char go;
-	if (read_all(sync, &go, 1))
-		_exit(1);
 	long options = P_O_TRACESYSGOOD | P_O_TRACEFORK | P_O_TRACEVFORK | P_O_TRACECLONE |
 		       P_O_TRACESECCOMP | P_O_EXITKILL;
-	int32_t result = ptrace_(P_SEIZE, target, 0, (void *)options) ? errno : 0;
-	if (write(sync, &result, sizeof(result)) != sizeof(result) || result)
+	struct attach message = { 0, getpid() };
+	if (ptrace_(P_SEIZE, target, 0, (void *)options)) {
+		char go;
+		message.status = ATTACH_INVITE;
+		if (errno != EPERM || write(sync, &message, sizeof(message)) != sizeof(message) ||
+		    read_all(sync, &go, 1))
+			message.status = -errno;
+		else
+			message.status = ptrace_(P_SEIZE, target, 0, (void *)options) ? -errno : 0;
+	}
+	if (write(sync, &message, sizeof(message)) != sizeof(message) || message.status)
 		_exit(1);
 
 	/* Keep only the report: the command's output pipes must not wait for the tracer. */
