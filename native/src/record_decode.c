@@ -86,12 +86,41 @@ static int fd_name(int fd, char *buf, size_t size)
 	return 0;
 }
 
+/* The names that mean "this process" would mean the tracer if the tracer resolved them: they
+ * are rewritten to name tid's process. Returns the length of the alias matched, with the
+ * replacement in out, or 0. Only literal prefixes are seen, not symlinks to them elsewhere. */
+static size_t self_alias(pid_t tid, const char *path, char *out, size_t size)
+{
+	static const struct {
+		const char *alias, *format;
+	} aliases[] = {
+		{ "/proc/self", "/proc/%d" },	       { "/proc/thread-self", "/proc/%d/task/%d" },
+		{ "/dev/fd", "/proc/%d/fd" },	       { "/dev/stdin", "/proc/%d/fd/0" },
+		{ "/dev/stdout", "/proc/%d/fd/1" },    { "/dev/stderr", "/proc/%d/fd/2" },
+		{ "/etc/mtab", "/proc/%d/mounts" },
+	};
+	if (strncmp(path, "/proc/", 6) && strncmp(path, "/dev/", 5) && strncmp(path, "/etc/mtab", 9))
+		return 0;
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		size_t len = strlen(aliases[i].alias);
+		if (strncmp(path, aliases[i].alias, len) || (path[len] != '\0' && path[len] != '/'))
+			continue;
+		pid_t pid = nono_tgid(tid);
+		snprintf(out, size, aliases[i].format, pid, tid);
+		return len;
+	}
+	return 0;
+}
+
 /* Opens (O_PATH) path as tid would resolve it from dirfd. An empty path names dirfd itself. */
 static int open_as(pid_t tid, int dirfd, const char *path, int flags)
 {
-	char full[NONO_REC_PATH + 64];
+	char full[NONO_REC_PATH + 64], alias[64];
 	int n;
-	if (path[0] == '/')
+	size_t skip = path[0] == '/' ? self_alias(tid, path, alias, sizeof(alias)) : 0;
+	if (skip)
+		n = snprintf(full, sizeof(full), "%s%s", alias, path + skip);
+	else if (path[0] == '/')
 		n = snprintf(full, sizeof(full), "/proc/%d/root%s", tid, path);
 	else if (dirfd == AT_FDCWD)
 		n = snprintf(full, sizeof(full), "/proc/%d/cwd/%s", tid, path);

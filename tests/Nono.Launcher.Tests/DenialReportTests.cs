@@ -399,6 +399,16 @@ public sealed class DenialReportTests : IDisposable
     }
 
     [Fact]
+    public void ProcSelf_NamesTheDeniedProcess_NotTheRecorder()
+    {
+        Landlock.Require();
+        var r = Sh([], "cat /proc/self/status 2>/dev/null; exit 0");
+
+        var denial = Assert.Single(r.Denials, d => d.Exe == "/usr/bin/cat");
+        Assert.Equal($"/proc/{denial.Pid}/status", denial.Target);
+    }
+
+    [Fact]
     public void DeniedInterpreter_IsReported_NotTheAllowedScript()
     {
         Landlock.Require();
