@@ -66,8 +66,8 @@ struct object {
 	char path[NONO_REC_PATH];   /* canonical: the object, or for a missing one parent/name */
 	char parent[NONO_REC_PATH]; /* canonical directory that holds (or would hold) it */
 	int exists;
-	mode_t mode; /* 0 until known (resolve_lazy) */
-	int fd;      /* resolve_lazy: the object's O_PATH descriptor while it may be needed, or -1 */
+	mode_t mode; /* 0 until known (resolve_as with lazy) */
+	int fd;      /* lazy: the object's O_PATH descriptor while it may be needed, or -1 */
 };
 
 static int sys_open(const char *path, int flags)

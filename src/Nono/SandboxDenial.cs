@@ -83,6 +83,18 @@ public sealed record SandboxDenial(
         $"{OperationName} {Target}{(Destination is null ? "" : " -> " + Destination)} (pid {ProcessId.ToString(CultureInfo.InvariantCulture)} {Executable}: {Error})";
 
     /// <summary>
+    /// Reads a report that nono-exec wrote with <c>--report FILE</c>, for callers that run nono-exec
+    /// themselves (<see cref="CapabilitySet.ToLauncherArguments"/>). A missing file has no denials.
+    /// </summary>
+    /// <returns>The denials in the order they were written, and whether the launcher stopped at its limit.</returns>
+    public static (IReadOnlyList<SandboxDenial> Denials, bool Truncated) ReadReport(string path)
+    {
+        PathResolver.CheckArgument(path, nameof(path));
+        var (denials, truncated) = ParseReport(File.Exists(path) ? File.ReadAllText(path) : "");
+        return (denials, truncated);
+    }
+
+    /// <summary>
     /// Parses a nono-exec report (docs/nono-exec.md): one denial per line, tab-separated, with
     /// <c>\\</c>, <c>\t</c>, <c>\n</c>, <c>\r</c> and <c>\xHH</c> escapes, "-" for an empty field.
     /// Returns the denials, and whether the launcher stopped recording at its limit.

@@ -123,6 +123,18 @@ public class SandboxDenialTests : IDisposable
     }
 
     [Fact]
+    public void ReadReport_ReadsAFile_AndAMissingOneIsEmpty()
+    {
+        var path = temp.File("report.tsv", "write\t/out/a\t12\t/usr/bin/touch\tEACCES\n");
+
+        var (denials, truncated) = SandboxDenial.ReadReport(path);
+
+        Assert.False(truncated);
+        Assert.Equal(new SandboxDenial(SandboxOperation.Write, "write", "/out/a", null, 12, "/usr/bin/touch", "EACCES"), Assert.Single(denials));
+        Assert.Empty(SandboxDenial.ReadReport(temp.Combine("missing")).Denials);
+    }
+
+    [Fact]
     public void Unescape_KeepsUtf8_AndRawBytes()
     {
         Assert.Equal("/tmp/été", SandboxDenial.Unescape("/tmp/été"));
