@@ -1,5 +1,6 @@
 #include "landlock.h"
 
+#include "landlock_rights.h"
 #include "landlock_uapi.h"
 
 #include <errno.h>
@@ -8,19 +9,6 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#define FS_READ (NONO_LL_FS_READ_FILE | NONO_LL_FS_READ_DIR)
-#define FS_WRITE                                                                  \
-	(NONO_LL_FS_WRITE_FILE | NONO_LL_FS_REMOVE_DIR | NONO_LL_FS_REMOVE_FILE |  \
-	 NONO_LL_FS_MAKE_DIR | NONO_LL_FS_MAKE_REG | NONO_LL_FS_MAKE_SOCK |        \
-	 NONO_LL_FS_MAKE_FIFO | NONO_LL_FS_MAKE_SYM | NONO_LL_FS_REFER |           \
-	 NONO_LL_FS_TRUNCATE | NONO_LL_FS_IOCTL_DEV)
-/* The rights that apply to a file itself rather than to a directory's entries. */
-#define FS_FILE                                                                   \
-	(NONO_LL_FS_EXECUTE | NONO_LL_FS_WRITE_FILE | NONO_LL_FS_READ_FILE |       \
-	 NONO_LL_FS_TRUNCATE | NONO_LL_FS_IOCTL_DEV)
-/* Device nodes can never be made: MAKE_CHAR and MAKE_BLOCK are handled, never granted. */
-#define FS_ALL ((NONO_LL_FS_IOCTL_DEV << 1) - 1)
 
 static long ll_create(const struct nono_ll_ruleset_attr *attr, size_t size, uint32_t flags)
 {
@@ -43,14 +31,7 @@ int nono_landlock_errata(void)
 
 static uint64_t handled_fs(int abi)
 {
-	uint64_t fs = FS_ALL;
-	if (abi < 2)
-		fs &= ~NONO_LL_FS_REFER;
-	if (abi < 3)
-		fs &= ~NONO_LL_FS_TRUNCATE;
-	if (abi < 5)
-		fs &= ~NONO_LL_FS_IOCTL_DEV;
-	return fs;
+	return nono_fs_handled(abi);
 }
 
 /* O_PATH descriptors opened without libc: musl's open() adds an fcntl per call for O_CLOEXEC. */
@@ -63,13 +44,7 @@ static int open_path(const char *path, int flags)
 static int add_path_rule(int ruleset, const struct nono_path_rule *rule, uint64_t handled,
 			 struct nono_error *err)
 {
-	uint64_t access = 0;
-	if (rule->access & NONO_READ)
-		access |= FS_READ;
-	if (rule->access & NONO_WRITE)
-		access |= FS_WRITE;
-	if (rule->access & NONO_EXECUTE)
-		access |= NONO_LL_FS_EXECUTE;
+	uint64_t access = nono_fs_rights(rule->access);
 
 	int fd = open_path(rule->path, 0);
 	if (fd < 0)

@@ -1,6 +1,7 @@
 /* nono-exec: apply a least-privilege policy to this process, then exec the command. */
 #include "policy.h"
 #include "probe.h"
+#include "recorder.h"
 #include "sandbox.h"
 
 #include <errno.h>
@@ -31,6 +32,8 @@ static const char usage[] =
 	"  --net all|none      lift network restrictions, or keep them (default: none)\n"
 	"  --allow-unix        allow Unix sockets (default: refused; stream socketpairs always work)\n"
 	"  --best-effort       run even if the kernel has no Landlock (with a warning)\n"
+	"  --report FILE       append each access the sandbox denies to FILE (see the docs)\n"
+	"  --audit             enforce nothing of the policy; report what it would deny\n"
 	"  @FILE               read more options from FILE, one per line: --ro /a path\n"
 	"  --probe             print what this kernel enforces as JSON and exit\n"
 	"  --help              print this help and exit\n"
@@ -110,6 +113,9 @@ int main(int argc, char *argv[])
 	if (sandbox.abi == 0)
 		fputs("nono-exec: warning: Landlock is not available on this kernel; "
 		      "running without filesystem and TCP restrictions (--best-effort)\n", stderr);
+	/* Denial recording (--report, --audit): recorder.c. */
+	if (nono_recording(&policy) && nono_record_start(&policy, &sandbox, &err))
+		return fail(err.text);
 	close_inherited_fds(sandbox.ruleset_fd);
 	int step = nono_sandbox_restrict_thread(&sandbox);
 	if (step) {

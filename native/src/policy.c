@@ -88,6 +88,7 @@ static const struct option_spec options[] = {
 	{ "--wx", VALUE },	    { "--connect-tcp", VALUE }, { "--bind-tcp", VALUE },
 	{ "--net", VALUE },	    { "--allow-unix", FLAG },   { "--best-effort", FLAG },
 	{ "--ruleset-fd", VALUE },  { "--probe", FLAG },	     { "--help", FLAG },
+	{ "--report", VALUE },	    { "--audit", FLAG },
 };
 
 static const struct option_spec *find_option(const char *name, size_t len)
@@ -136,7 +137,16 @@ static int apply_option(struct nono_policy *p, const char *name, const char *val
 		p->ruleset_fd = (int)fd;
 		return 0;
 	}
-	if (!strcmp(name, "--allow-unix"))
+	if (!strcmp(name, "--report")) {
+		if (value[0] == '\0')
+			return nono_fail(err, "empty path", name);
+		free(p->report);
+		p->report = strdup(value);
+		return p->report ? 0 : nono_fail(err, "out of memory", "policy");
+	}
+	if (!strcmp(name, "--audit"))
+		p->audit = 1;
+	else if (!strcmp(name, "--allow-unix"))
 		p->allow_unix = 1;
 	else if (!strcmp(name, "--best-effort"))
 		p->best_effort = 1;
@@ -257,5 +267,6 @@ void nono_policy_free(struct nono_policy *p)
 	free(p->paths);
 	free(p->connect_ports);
 	free(p->bind_ports);
+	free(p->report);
 	*p = (struct nono_policy){ 0 };
 }

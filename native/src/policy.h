@@ -29,6 +29,9 @@ struct nono_policy {
 	int ruleset_fd;  /* --ruleset-fd: an inherited, already built ruleset; -1 if none */
 	int probe;       /* --probe */
 	int help;        /* --help */
+	/* Denial recording (recorder.c): */
+	char *report;    /* --report FILE: append the denials to FILE */
+	int audit;       /* --audit: enforce nothing of the policy, record what it would deny */
 };
 
 /* One line, "<what>: <subject>", for the caller to print or return. */

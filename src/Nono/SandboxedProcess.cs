@@ -21,11 +21,38 @@ public static class SandboxedProcess
     /// 126 when the command cannot be executed (also when the sandbox denies it), 127 when not found.
     /// </summary>
     /// <exception cref="NonoException">InvalidArgument, UnsupportedPlatform.</exception>
-    public static Process Start(CapabilitySet capabilities, ProcessStartInfo startInfo)
+    public static Process Start(CapabilitySet capabilities, ProcessStartInfo startInfo) =>
+        StartLauncher(capabilities, startInfo, []);
+
+    /// <summary>
+    /// Starts <paramref name="startInfo"/>'s command in a sandbox, as <see cref="Start(CapabilitySet, ProcessStartInfo)"/>
+    /// does, and records what the sandbox denies the command and every process it starts
+    /// (<see cref="SandboxRecording.Denials"/>), or runs it unenforced and records what the policy would deny
+    /// (<see cref="SandboxRecording.Audit"/>). Read <see cref="RecordedProcess.Denials"/> once the process has exited.
+    /// Recording traces the process tree (ptrace): its calls that touch files and sockets cost more, so
+    /// record when the answer is wanted (see docs/benchmarks.md).
+    /// </summary>
+    /// <exception cref="NonoException">InvalidArgument, UnsupportedPlatform.</exception>
+    public static RecordedProcess Start(CapabilitySet capabilities, ProcessStartInfo startInfo, SandboxRecording recording)
+    {
+        if (!Enum.IsDefined(recording))
+            throw new NonoException(NonoErrorKind.InvalidArgument, $"invalid recording '{recording}'");
+        string? report = null;
+        string[] options = [];
+        if (recording != SandboxRecording.None)
+        {
+            // nono-exec creates it (0600) before the sandbox applies; the command never sees it.
+            report = Path.Combine(Path.GetTempPath(), $"nono-{Guid.NewGuid():N}.denials");
+            options = recording == SandboxRecording.Audit ? ["--audit", "--report", report] : ["--report", report];
+        }
+        return new RecordedProcess(StartLauncher(capabilities, startInfo, options), recording, report);
+    }
+
+    private static Process StartLauncher(CapabilitySet capabilities, ProcessStartInfo startInfo, string[] launcherOptions)
     {
         if (capabilities is null)
             throw new NonoException(NonoErrorKind.InvalidArgument, "capabilities is null");
-        return Start(capabilities.ToLauncherArguments(), startInfo);
+        return Start([.. capabilities.ToLauncherArguments(), .. launcherOptions], startInfo);
     }
 
     /// <summary>

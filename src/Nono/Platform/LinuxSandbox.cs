@@ -126,7 +126,7 @@ internal sealed class LinuxSandbox : ISandboxBackend
         var text = new StringBuilder();
         for (var i = 0; i < options.Count; i++)
         {
-            var takesValue = options[i] is not ("--allow-unix" or "--best-effort");
+            var takesValue = options[i] is not ("--allow-unix" or "--best-effort" or "--audit");
             text.Append(options[i]);
             if (takesValue)
             {

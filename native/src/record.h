@@ -1,0 +1,38 @@
+/* Internals of the denial recorder, shared by recorder.c (the tracer) and record_decode.c
+ * (what a stopped system call touches, and whether the policy denies it). */
+#ifndef NONO_RECORD_H
+#define NONO_RECORD_H
+
+#include "policy_match.h"
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#define NONO_REC_PATH 4096
+
+struct nono_syscall {
+	uint32_t arch;
+	uint64_t nr;
+	uint64_t args[6];
+};
+
+struct nono_denial {
+	const char *op;                 /* read, write, create, delete, rename, link, execute, ... */
+	char target[NONO_REC_PATH + 64]; /* the path or destination */
+	char dest[NONO_REC_PATH];        /* rename and link: the new path; else empty */
+	int error;                      /* the errno the sandbox returns (or would return) */
+};
+
+/* Whether the policy denies the stopped call of tid (a native system call in the recorder's
+ * list). exact: compare inodes rather than path strings (slower; see policy_match.h).
+ * Returns 1 with *d filled, or 0. */
+int nono_decode(const struct nono_match *m, pid_t tid, const struct nono_syscall *sc, int exact,
+		struct nono_denial *d);
+
+/* Describes a call the seccomp filter refused (socket families, listen, io_uring, ...). */
+void nono_describe_refusal(pid_t tid, const struct nono_syscall *sc, int error, struct nono_denial *d);
+
+/* The thread group (process) of a thread, or tid itself if /proc cannot tell. */
+pid_t nono_tgid(pid_t tid);
+
+#endif
