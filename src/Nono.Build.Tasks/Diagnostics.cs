@@ -21,6 +21,15 @@ internal static class Diagnostics
     /// <summary>A SandboxNetwork entry has a form that is not supported.</summary>
     public const string BadNetwork = "NONO1003";
 
+    /// <summary>The sandbox denied a step an access (recorded with SandboxDiagnostics=true), with the item that allows it.</summary>
+    public const string Denied = "NONO2001";
+
+    /// <summary>SandboxMode=Audit: an access the policy would deny, with the item that allows it.</summary>
+    public const string WouldDeny = "NONO2002";
+
+    /// <summary>SandboxMode=Audit is on: steps run unsandboxed.</summary>
+    public const string Audit = "NONO2003";
+
     /// <summary>A step failed inside the sandbox: a denial is a possible cause.</summary>
     public const string StepFailed = "NONO3001";
 

@@ -33,11 +33,22 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
     /// <summary>Error, Warn or Ignore: what to do where the kernel cannot sandbox.</summary>
     public string UnsupportedPlatform { get; set; } = "Error";
 
+    /// <summary>Enforce, or Audit: run steps unenforced, warn about what the policy would deny, suggest items.</summary>
+    public string Mode { get; set; } = "Enforce";
+
+    /// <summary>Record what the sandbox denies each step and name it when a step fails.</summary>
+    public bool RecordDenials { get; set; }
+
+    /// <summary>Where Audit writes the suggested items (obj/sandbox.suggested.props).</summary>
+    public string SuggestedPropsFile { get; set; } = "";
+
     public override bool Execute()
     {
         // SandboxUnsupportedPlatform is checked by the target, which runs where this task cannot.
-        if (!CheckChoice("SandboxEnvironmentMode", EnvironmentMode, "Scrub", "Inherit"))
+        if (!CheckChoice("SandboxEnvironmentMode", EnvironmentMode, "Scrub", "Inherit") || !CheckChoice("SandboxMode", Mode, "Enforce", "Audit"))
             return false;
+        var recording = Mode.Equals("Audit", StringComparison.OrdinalIgnoreCase) ? SandboxRecording.Audit
+            : RecordDenials ? SandboxRecording.Denials : SandboxRecording.None;
 
         var support = Sandbox.Support;
         if (!support.IsSupported)
@@ -51,7 +62,7 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
             }
             if (UnsupportedPlatform.Equals("Warn", StringComparison.OrdinalIgnoreCase))
                 Log.LogWarning(null, Diagnostics.Unavailable, null, null, 0, 0, 0, 0, message);
-            new ResolvedPolicy(false, new CapabilitySet(), false, new HashSet<string>(), ProjectDirectory, []).Register(BuildEngine, ProjectFile);
+            new ResolvedPolicy(false, new CapabilitySet(), false, new HashSet<string>(), ProjectDirectory, [], SandboxRecording.None, "").Register(BuildEngine, ProjectFile);
             return true;
         }
 
@@ -78,8 +89,11 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         caps.Deduplicate();
 
         var passThrough = new HashSet<string>(Environment.Select(e => e.ItemSpec), StringComparer.Ordinal);
-        new ResolvedPolicy(true, caps, EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase), passThrough, ProjectDirectory, outputs)
+        new ResolvedPolicy(true, caps, EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase), passThrough, ProjectDirectory, outputs, recording, SuggestedPropsFile)
             .Register(BuildEngine, ProjectFile);
+        if (recording == SandboxRecording.Audit)
+            Log.LogWarning(null, Diagnostics.Audit, null, null, 0, 0, 0, 0,
+                $"SandboxMode=Audit: this project's steps run unsandboxed; what the policy would deny is a warning, and the items that would allow it go to '{SuggestedPropsFile}'. Review them, add them to the project, and remove SandboxMode to enforce.");
         Log.LogMessage(MessageImportance.Normal, "Sandbox policy for {0}:\n{1}", ProjectDirectory, caps.Summary());
         LogScrubbedEnvironment(passThrough);
         return true;

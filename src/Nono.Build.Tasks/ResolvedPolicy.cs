@@ -9,13 +9,17 @@ namespace Nono.Build.Tasks;
 /// <param name="PassThrough">Variables listed in SandboxEnvironment.</param>
 /// <param name="ProjectDirectory">Relative per-step paths resolve against it.</param>
 /// <param name="OutputDirectories">The writable output folders, re-created before each step if a target removed them.</param>
+/// <param name="Recording">Denials (SandboxDiagnostics=true), Audit (SandboxMode=Audit) or None.</param>
+/// <param name="SuggestedPropsFile">Where Audit writes the items that would allow what the steps were denied.</param>
 internal sealed record ResolvedPolicy(
     bool Enforce,
     CapabilitySet Capabilities,
     bool ScrubEnvironment,
     IReadOnlySet<string> PassThrough,
     string ProjectDirectory,
-    IReadOnlyList<string> OutputDirectories) : IDisposable
+    IReadOnlyList<string> OutputDirectories,
+    SandboxRecording Recording,
+    string SuggestedPropsFile) : IDisposable
 {
     /// <summary>
     /// A task cannot see which project it runs for, only the project's directory (MSBuild makes it
@@ -78,7 +82,7 @@ internal sealed record ResolvedPolicy(
                 prepared = null;
                 prepared = Sandbox.Prepare(Capabilities.Clone().AllowPath(stepTemp, AccessMode.ReadWrite, CapabilitySource.System));
             }
-            var launch = prepared.BeginLaunch();
+            var launch = prepared.BeginLaunch(Recording);
             stepRunning = true;
             return (launch, stepTemp);
         }
@@ -101,6 +105,19 @@ internal sealed record ResolvedPolicy(
         }
     }
 
+    private readonly List<SandboxDenial> audited = [];
+
+    /// <summary>Audit: adds a step's would-be denials and rewrites the project's suggested props file.</summary>
+    public void AddAudited(IEnumerable<SandboxDenial> denials)
+    {
+        lock (audited)
+        {
+            audited.AddRange(denials);
+            var home = System.Environment.GetEnvironmentVariable("HOME")?.TrimEnd('/');
+            SuggestedProps.Write(SuggestedPropsFile, SandboxSuggestion.Fold(audited, home));
+        }
+    }
+
     public void Dispose()
     {
         lock (stepLock)
@@ -116,7 +133,7 @@ internal sealed record ResolvedPolicy(
     private string? fingerprint;
 
     private string Fingerprint => fingerprint ??=
-        $"{Enforce}|{ScrubEnvironment}|{string.Join(",", PassThrough.Order(StringComparer.Ordinal))}|{string.Join("\n", Capabilities.ToLauncherArguments())}";
+        $"{Enforce}|{Recording}|{ScrubEnvironment}|{string.Join(",", PassThrough.Order(StringComparer.Ordinal))}|{string.Join("\n", Capabilities.ToLauncherArguments())}";
 
     public void Register(IBuildEngine engine, string projectFile)
     {

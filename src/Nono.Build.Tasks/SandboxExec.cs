@@ -75,9 +75,12 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
                 stepTemp = Directory.CreateTempSubdirectory("nono-step-").FullName;
                 var caps = (ownCapabilities ?? policy.Capabilities.Clone()).AllowPath(stepTemp, AccessMode.ReadWrite, CapabilitySource.System);
                 using var prepared = Sandbox.Prepare(caps);
-                launch = prepared.BeginLaunch();
+                launch = prepared.BeginLaunch(policy.Recording);
             }
-            return base.Execute();
+            var succeeded = base.Execute();
+            if (launch.Records)
+                ReportDenials();
+            return succeeded;
         }
         catch (NonoException e)
         {
@@ -188,14 +191,28 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         base.LogEventsFromTextOutput(singleLine, messageImportance);
     }
 
+    private void ReportDenials()
+    {
+        var (denials, truncated) = launch!.ReadDenials();
+        var audit = policy!.Recording == SandboxRecording.Audit;
+        var failed = !IgnoreExitCode && ExitCode != 0;
+        if (audit && denials.Count > 0)
+            policy.AddAudited(denials);
+        if (denials.Count > 0)
+            DenialReport.Log(Log, denials, truncated, audit, failed);
+        else if (failed && !audit && !launcherFailed)
+            Log.LogMessage(MessageImportance.High, "{0}: the sandbox denied this step nothing; it failed for reasons of its own.", Diagnostics.Denied);
+    }
+
     protected override bool HandleTaskExecutionErrors()
     {
         var result = base.HandleTaskExecutionErrors();
-        if (policy is { Enforce: true } && !launcherFailed && !IgnoreExitCode && ExitCode != 0)
+        if (policy is { Enforce: true, Recording: SandboxRecording.None } && !launcherFailed && !IgnoreExitCode && ExitCode != 0)
         {
             Log.LogMessage(MessageImportance.High,
                 "{0}: the step ran in the build sandbox; if it failed with 'Permission denied' or similar, the sandbox may have denied an access. "
-                + "Allow what it needs with <SandboxRead Include=\"path\" />, <SandboxWrite Include=\"path\" /> or <SandboxNetwork Include=\"port\" /> (see docs/policy.md).",
+                + "Build with -p:SandboxDiagnostics=true to have each denial named with the item that allows it, "
+                + "or allow what it needs with <SandboxRead Include=\"path\" />, <SandboxWrite Include=\"path\" /> or <SandboxNetwork Include=\"port\" /> (see docs/policy.md).",
                 Diagnostics.StepFailed);
         }
         return result;

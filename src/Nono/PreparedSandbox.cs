@@ -14,6 +14,7 @@ public sealed class PreparedSandbox : IDisposable
     private readonly IReadOnlyList<(string Path, (ulong, ulong)? Identity)> watched;
     private readonly List<string> networkArguments;
     private int rulesetFd;
+    private string? optionsFile;
 
     internal PreparedSandbox(CapabilitySet capabilities, int rulesetFd)
     {
@@ -41,21 +42,42 @@ public sealed class PreparedSandbox : IDisposable
     /// <summary>
     /// The nono-exec options for one child process (before its <c>--</c>), naming an inheritable
     /// copy of the ruleset descriptor. Start the child while the returned launch is open, then
-    /// dispose it. Other processes this process starts meanwhile inherit the copy too; it lets
-    /// them restrict themselves, never widen anything.
+    /// dispose it once the child has exited (it also deletes the denial report). Other processes
+    /// this process starts meanwhile inherit the copy too; it lets them restrict themselves,
+    /// never widen anything. With <paramref name="recording"/>, the child's denials (or, with
+    /// <see cref="SandboxRecording.Audit"/>, what the policy would deny, nothing being enforced)
+    /// are recorded: read them with <see cref="PreparedLaunch.ReadDenials"/> once it has exited.
     /// </summary>
     /// <exception cref="ObjectDisposedException">After <see cref="Dispose"/>.</exception>
-    public PreparedLaunch BeginLaunch()
+    /// <exception cref="NonoException">InvalidArgument, SandboxInit.</exception>
+    public PreparedLaunch BeginLaunch(SandboxRecording recording = SandboxRecording.None)
     {
+        if (!Enum.IsDefined(recording))
+            throw new NonoException(NonoErrorKind.InvalidArgument, $"invalid recording '{recording}'");
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(rulesetFd < 0, this);
-            var copy = LibC.Dup(rulesetFd);
-            if (copy < 0)
-                throw new NonoException(NonoErrorKind.SandboxInit,
-                    $"cannot duplicate the prepared ruleset descriptor (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
-            List<string> args = ["--ruleset-fd", copy.ToString(System.Globalization.CultureInfo.InvariantCulture), .. networkArguments];
-            return new PreparedLaunch(copy, args);
+            var args = new List<string>();
+            var copy = -1;
+            if (recording != SandboxRecording.Audit)
+            {
+                copy = LibC.Dup(rulesetFd);
+                if (copy < 0)
+                    throw new NonoException(NonoErrorKind.SandboxInit,
+                        $"cannot duplicate the prepared ruleset descriptor (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
+                args.AddRange(["--ruleset-fd", copy.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            }
+            if (recording == SandboxRecording.None)
+                return new PreparedLaunch(copy, [.. args, .. networkArguments], null);
+
+            // The recorder judges each access by the whole policy, so it gets every option.
+            optionsFile ??= Platform.LauncherOptionsFile.Write(Capabilities.ToLauncherArguments());
+            var report = Path.Combine(Path.GetTempPath(), $"nono-{Guid.NewGuid():N}.denials");
+            args.Add("@" + optionsFile);
+            if (recording == SandboxRecording.Audit)
+                args.Add("--audit");
+            args.AddRange(["--report", report]);
+            return new PreparedLaunch(copy, args, report);
         }
     }
 
@@ -67,29 +89,46 @@ public sealed class PreparedSandbox : IDisposable
             if (rulesetFd >= 0)
                 LibC.Close(rulesetFd);
             rulesetFd = -1;
+            if (optionsFile is not null)
+                File.Delete(optionsFile);
+            optionsFile = null;
         }
     }
 }
 
-/// <summary>One child's view of a <see cref="PreparedSandbox"/>: its nono-exec options and the descriptor they name.</summary>
+/// <summary>One child's view of a <see cref="PreparedSandbox"/>: its nono-exec options, the descriptor they name, and its denial report.</summary>
 public sealed class PreparedLaunch : IDisposable
 {
+    private readonly string? reportPath;
     private int fd;
 
-    internal PreparedLaunch(int fd, IReadOnlyList<string> launcherArguments)
+    internal PreparedLaunch(int fd, IReadOnlyList<string> launcherArguments, string? reportPath)
     {
         this.fd = fd;
+        this.reportPath = reportPath;
         LauncherArguments = launcherArguments;
     }
 
     /// <summary>Options for nono-exec, to go before <c>--</c> and the command.</summary>
     public IReadOnlyList<string> LauncherArguments { get; }
 
-    /// <summary>Closes this launch's descriptor; call it once the child has started.</summary>
+    /// <summary>Whether this launch records denials (<see cref="PreparedSandbox.BeginLaunch"/> was given a recording).</summary>
+    public bool Records => reportPath is not null;
+
+    /// <summary>
+    /// What the sandbox denied the child and the processes it started (or would have denied, in
+    /// audit), each access once; read once the child has exited. Empty when not recording.
+    /// </summary>
+    public (IReadOnlyList<SandboxDenial> Denials, bool Truncated) ReadDenials() =>
+        reportPath is null ? ([], false) : SandboxDenial.ReadReport(reportPath);
+
+    /// <summary>Closes this launch's descriptor and deletes its report.</summary>
     public void Dispose()
     {
         var copy = Interlocked.Exchange(ref fd, -1);
         if (copy >= 0)
             LibC.Close(copy);
+        if (reportPath is not null)
+            File.Delete(reportPath);
     }
 }

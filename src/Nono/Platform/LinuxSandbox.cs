@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Nono.Native;
 
@@ -106,7 +105,7 @@ internal sealed class LinuxSandbox : ISandboxBackend
         string? optionsFile = null;
         if (options.Sum(o => o.Length + 1) > InlineOptionsLimit)
         {
-            optionsFile = WriteOptionsFile(options);
+            optionsFile = LauncherOptionsFile.Write(options);
             wrapped.ArgumentList.Add("@" + optionsFile);
         }
         else
@@ -119,28 +118,5 @@ internal sealed class LinuxSandbox : ISandboxBackend
         foreach (var arg in command.ArgumentList.Count > 0 ? [.. command.ArgumentList] : CommandLine.Split(command.Arguments))
             wrapped.ArgumentList.Add(arg);
         return new SandboxedStart(wrapped, optionsFile);
-    }
-
-    private static string WriteOptionsFile(IReadOnlyList<string> options)
-    {
-        var text = new StringBuilder();
-        for (var i = 0; i < options.Count; i++)
-        {
-            var takesValue = options[i] is not ("--allow-unix" or "--best-effort" or "--audit");
-            text.Append(options[i]);
-            if (takesValue)
-            {
-                var value = options[++i];
-                // One option per line: a line break in a path would be read as another option.
-                if (value.Contains('\n') || value.EndsWith('\r'))
-                    throw new NonoException(NonoErrorKind.InvalidArgument,
-                        "a path with a line break cannot be passed in a policy this large (over 64 KiB of options)", value);
-                text.Append(' ').Append(value);
-            }
-            text.Append('\n');
-        }
-        var path = Path.Combine(Path.GetTempPath(), $"nono-{Guid.NewGuid():N}.options");
-        File.WriteAllText(path, text.ToString(), new UTF8Encoding(false));
-        return path;
     }
 }

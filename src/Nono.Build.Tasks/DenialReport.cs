@@ -1,0 +1,59 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace Nono.Build.Tasks;
+
+/// <summary>Tells the user what the sandbox denied a step, and the item that would allow each.</summary>
+internal static class DenialReport
+{
+    /// <summary>At most this many lines per step; the rest is counted.</summary>
+    private const int Listed = 5;
+
+    /// <summary>
+    /// Enforce: errors if the step failed, messages if it got on without what it was denied.
+    /// Audit: a warning each (the step ran unenforced). Denials that the same item would allow are
+    /// one line.
+    /// </summary>
+    public static void Log(TaskLoggingHelper log, IReadOnlyList<SandboxDenial> denials, bool truncated, bool audit, bool failed)
+    {
+        var home = Environment.GetEnvironmentVariable("HOME")?.TrimEnd('/');
+        var groups = denials
+            .GroupBy(d => string.Join(" and ", SandboxSuggestion.For(d, home).Select(s => s.Xml)))
+            .ToList();
+        foreach (var group in groups.Take(Listed))
+        {
+            var first = group.First();
+            var others = group.Count() > 1 ? $" (and {group.Count() - 1} more like it)" : "";
+            var text = audit
+                ? $"the sandbox would deny {Describe(first)}{others} by {first.Executable} (pid {first.ProcessId}); to allow it, add {group.Key}"
+                : $"the sandbox denied {Describe(first)}{others} to {first.Executable} (pid {first.ProcessId}); if the step needs it, add {group.Key}";
+            if (audit)
+                log.LogWarning(null, Diagnostics.WouldDeny, null, null, 0, 0, 0, 0, text);
+            else if (failed)
+                log.LogError(null, Diagnostics.Denied, null, null, 0, 0, 0, 0, text);
+            else
+                log.LogMessage(MessageImportance.High, "{0}: {1} (the step succeeded without it)", Diagnostics.Denied, text);
+        }
+        var rest = groups.Skip(Listed).Sum(g => g.Count());
+        if (rest > 0 || truncated)
+            log.LogMessage(MessageImportance.High, "{0}: and {1}{2} more denials of this step{3}.",
+                audit ? Diagnostics.WouldDeny : Diagnostics.Denied, rest, truncated ? "+" : "",
+                audit ? "; every suggested item is in the suggested props file" : "");
+    }
+
+    public static string Describe(SandboxDenial d) => d.Operation switch
+    {
+        SandboxOperation.Read => $"reading '{d.Target}'",
+        SandboxOperation.Write => $"writing '{d.Target}'",
+        SandboxOperation.Create => $"creating '{d.Target}'",
+        SandboxOperation.Delete => $"deleting '{d.Target}'",
+        SandboxOperation.Rename => $"renaming '{d.Target}' to '{d.Destination}'",
+        SandboxOperation.Link => $"linking '{d.Destination}' to '{d.Target}'",
+        SandboxOperation.Execute => $"running '{d.Target}'",
+        SandboxOperation.Truncate => $"truncating '{d.Target}'",
+        SandboxOperation.Connect => $"a TCP connection to {d.Target}",
+        SandboxOperation.Bind => $"binding TCP {d.Target}",
+        SandboxOperation.Socket => $"a socket {d.Target}",
+        _ => $"{d.OperationName} ({d.Target})",
+    };
+}
