@@ -89,6 +89,41 @@ public sealed class PreparedSandboxTests : IDisposable
     }
 
     [Fact]
+    public void ALaunchThatRecords_ReportsTheDenials_AndAuditLetsThemHappen()
+    {
+        Landlock.Require();
+        var secret = temp.File("secret/key", "s3cret");
+        using var sandbox = Sandbox.Prepare(new CapabilitySet()
+            .AllowPath("/usr", AccessMode.Read | AccessMode.Execute)
+            .AllowPath("/lib", AccessMode.Read | AccessMode.Execute)
+            .AllowPath("/etc", AccessMode.Read));
+
+        foreach (var recording in new[] { SandboxRecording.Denials, SandboxRecording.Audit })
+        {
+            var launch = sandbox.BeginLaunch(recording);
+            var psi = new ProcessStartInfo(SandboxedProcess.LauncherPath) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in (string[])[.. launch.LauncherArguments, "--", "/bin/cat", secret])
+                psi.ArgumentList.Add(arg);
+            using (var p = Process.Start(psi)!)
+            {
+                var output = p.StandardOutput.ReadToEnd();
+                p.WaitForExit();
+                Assert.Equal(recording == SandboxRecording.Audit ? (0, "s3cret") : (1, ""), (p.ExitCode, output));
+            }
+
+            var (denials, truncated) = launch.ReadDenials();
+            var denial = Assert.Single(denials);
+            Assert.Equal((SandboxOperation.Read, secret, "/usr/bin/cat"), (denial.Operation, denial.Target, denial.Executable));
+            Assert.False(truncated);
+            launch.Dispose();
+            Assert.Empty(launch.ReadDenials().Denials); // the report is gone
+        }
+        using var plain = sandbox.BeginLaunch();
+        Assert.False(plain.Records);
+        Assert.DoesNotContain("--report", plain.LauncherArguments);
+    }
+
+    [Fact]
     public void Errors_AreTyped()
     {
         Landlock.Require();
