@@ -17,6 +17,7 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
     private static string? launcher;
     private CapabilitySet? ownCapabilities;
     private PreparedLaunch? launch;
+    private PreparedSandbox? ownSandbox;
     private string? stepTemp;
     private bool sharedStep;
     private bool launcherFailed;
@@ -71,11 +72,12 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
             }
             else
             {
-                // A ruleset of this step's own, used once.
+                // A ruleset of this step's own, used once (kept until the step ends: a recording
+                // launch reads the policy from the prepared sandbox's options file).
                 stepTemp = Directory.CreateTempSubdirectory("nono-step-").FullName;
                 var caps = (ownCapabilities ?? policy.Capabilities.Clone()).AllowPath(stepTemp, AccessMode.ReadWrite, CapabilitySource.System);
-                using var prepared = Sandbox.Prepare(caps);
-                launch = prepared.BeginLaunch(policy.Recording);
+                ownSandbox = Sandbox.Prepare(caps);
+                launch = ownSandbox.BeginLaunch(policy.Recording);
             }
             var succeeded = base.Execute();
             if (launch.Records)
@@ -91,6 +93,7 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         finally
         {
             launch?.Dispose();
+            ownSandbox?.Dispose();
             var leftOver = sharedStep ? policy.EndStep()
                 : stepTemp is not null && !TempDirectory.TryDelete(stepTemp) ? stepTemp : null;
             if (leftOver is not null)

@@ -18,6 +18,7 @@ public sealed class DenialDiagnosticsTests(E2EEnvironment env)
         Landlock.Require();
         var tool = Outside("tool", ("settings.json", "{}"));
         var cache = Outside("cache");
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(cache)!, "other.txt"), "other");
         var project = new TestProject(env, "diagnostics")
             .Property("SandboxDiagnostics", "true")
             .Target($$"""
@@ -26,6 +27,7 @@ public sealed class DenialDiagnosticsTests(E2EEnvironment env)
                   <Exec Command="touch {{cache}}/entry" ContinueOnError="ErrorAndContinue" />
                   <Exec Command="cat {{env.SecretFile}} 2>/dev/null || echo tolerated" />
                   <Exec Command="echo allowed > $(IntermediateOutputPath)allowed.txt" />
+                  <SandboxExec Command="cat {{tool}}/settings.json; cat {{cache}}/../other.txt" Read="{{tool}}" ContinueOnError="ErrorAndContinue" />
                 </Target>
                 """)
             .Write();
@@ -44,6 +46,8 @@ public sealed class DenialDiagnosticsTests(E2EEnvironment env)
         Assert.DoesNotContain("allowed.txt'", result.Output); // an allowed step reports nothing
         Assert.True(File.Exists(project.Combine("obj", "Debug", "net10.0", "allowed.txt")));
         Assert.DoesNotContain("NONO3001", result.Output);
+        // A SandboxExec with its own grants records too, against its own policy.
+        Assert.Matches($@"error NONO2001: the sandbox denied reading '{Path.GetDirectoryName(cache)}/other.txt' to /usr/bin/cat", result.Output);
     }
 
     [Fact]
