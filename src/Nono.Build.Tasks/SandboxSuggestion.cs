@@ -88,7 +88,13 @@ internal sealed record SandboxSuggestion(string Kind, string? Include, bool Exec
     }
 
     private static string WithHome(string path, string? home) =>
-        home is { Length: > 1 } && path.StartsWith(home + "/", StringComparison.Ordinal) ? "$(HOME)" + path[home.Length..] : path;
+        home is { Length: > 1 } && path.StartsWith(home + "/", StringComparison.Ordinal)
+            ? "$(HOME)" + MSBuildEscape(path[home.Length..])
+            : MSBuildEscape(path);
+
+    /// <summary>MSBuild's %XX escapes, so that ;, $, @, %, *, ? and ' in a path stay part of it.</summary>
+    private static string MSBuildEscape(string path) =>
+        string.Concat(path.Select(c => c is '%' or ';' or '$' or '@' or '*' or '?' or '\'' ? $"%{(int)c:X2}" : c.ToString()));
 
     /// <summary>The port of "address:port" or "[v6]:port".</summary>
     private static string? Port(string target)
