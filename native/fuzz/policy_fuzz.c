@@ -108,7 +108,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* ---- The model: docs/nono-exec.md's grammar, checked against the parser's result. ---- */
 
-enum kind { PATH, CONNECT, BIND, NET, ALLOW_UNIX, BEST_EFFORT, PROBE, HELP };
+enum kind { PATH, CONNECT, BIND, NET, ALLOW_UNIX, BEST_EFFORT, PROBE, HELP, RULESET_FD, REPORT, AUDIT };
 
 struct model_option {
 	const char *name;
@@ -131,11 +131,14 @@ static const struct model_option model_options[] = {
 	{ "--best-effort", BEST_EFFORT, 0 },
 	{ "--probe", PROBE, 0 },
 	{ "--help", HELP, 0 },
+	{ "--ruleset-fd", RULESET_FD, 0 },
+	{ "--report", REPORT, 0 },
+	{ "--audit", AUDIT, 0 },
 };
 
 static int takes_value(enum kind kind)
 {
-	return kind == PATH || kind == CONNECT || kind == BIND || kind == NET;
+	return kind == PATH || kind == CONNECT || kind == BIND || kind == NET || kind == RULESET_FD || kind == REPORT;
 }
 
 static const struct model_option *model_find(const char *name, size_t len)
@@ -150,7 +153,11 @@ struct model {
 	const struct nono_policy *p; /* the parser's result, compared only if it succeeded */
 	int compare;
 	size_t paths, connects, binds;
-	int net_all, allow_unix, best_effort, probe, help;
+	int net_all, allow_unix, best_effort, probe, help, audit;
+	long ruleset_fd;  /* -1: none */
+	int has_report;
+	size_t report_len; /* the last --report value (inputs are at most 4096 bytes) */
+	char report[8192];
 	const char *error; /* the reason the model expects, or NULL */
 };
 
@@ -234,6 +241,30 @@ static int model_apply(struct model *m, const struct model_option *o, const char
 		return 0;
 	case HELP:
 		m->help = 1;
+		return 0;
+	case RULESET_FD: {
+		/* Decimal digits, at most 2^30. */
+		long fd = 0;
+		if (len == 0 || text[0] < '0' || text[0] > '9')
+			return m->error = "invalid descriptor number", -1;
+		for (size_t i = 0; i < len; i++) {
+			if (text[i] < '0' || text[i] > '9' || (fd = fd * 10 + (text[i] - '0')) > 1L << 30)
+				return m->error = "invalid descriptor number", -1;
+		}
+		m->ruleset_fd = fd;
+		return 0;
+	}
+	case REPORT:
+		if (len == 0)
+			return m->error = "empty path", -1;
+		if (len >= sizeof(m->report))
+			die("--report value longer than the fuzzer's inputs", NULL);
+		memcpy(m->report, text, len);
+		m->report_len = len;
+		m->has_report = 1;
+		return 0;
+	case AUDIT:
+		m->audit = 1;
 		return 0;
 	}
 	return 0;
@@ -418,7 +449,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != 0 && rc != -1)
 		die("nono_policy_parse returned neither 0 nor -1", NULL);
 
-	struct model m = { .p = &policy, .compare = rc == 0 };
+	struct model m = { .p = &policy, .compare = rc == 0, .ruleset_fd = -1 };
 	int expected_command = model_parse(&m, argc, argv);
 	if (rc == 0 && m.error)
 		die("the parser accepted what the model rejects", m.error);
@@ -432,8 +463,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    m.binds != policy.bind_count)
 			die("rule counts differ from the model's", NULL);
 		if (m.net_all != policy.net_all || m.allow_unix != policy.allow_unix ||
-		    m.best_effort != policy.best_effort || m.probe != policy.probe || m.help != policy.help)
+		    m.best_effort != policy.best_effort || m.probe != policy.probe || m.help != policy.help ||
+		    m.audit != policy.audit || m.ruleset_fd != policy.ruleset_fd)
 			die("flags differ from the model's", NULL);
+		if (m.has_report ? !policy.report || !same(policy.report, m.report, m.report_len) : policy.report != NULL)
+			die("--report differs from the model's", policy.report);
 	} else {
 		check_error(&err, m.error);
 	}
