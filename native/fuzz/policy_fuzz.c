@@ -124,6 +124,7 @@ static const struct model_option model_options[] = {
 	{ "--wo", PATH, NONO_WRITE },
 	{ "--xo", PATH, NONO_EXECUTE },
 	{ "--wx", PATH, NONO_WRITE | NONO_EXECUTE },
+	{ "--symlinks", PATH, NONO_SYMLINK },
 	{ "--connect-tcp", CONNECT, 0 },
 	{ "--bind-tcp", BIND, 0 },
 	{ "--net", NET, 0 },
@@ -379,7 +380,7 @@ static void check_policy(const struct nono_policy *p, int argc, char *const argv
 		unsigned a = p->paths[i].access;
 		if (!p->paths[i].path || !p->paths[i].path[0])
 			die("empty path rule", NULL);
-		if (a == 0 || (a & ~(unsigned)(NONO_READ | NONO_WRITE | NONO_EXECUTE)))
+		if (a == 0 || (a & ~(unsigned)(NONO_READ | NONO_WRITE | NONO_EXECUTE | NONO_SYMLINK)))
 			die("invalid access", p->paths[i].path);
 	}
 	for (size_t i = 0; i < p->connect_count; i++)

@@ -12,7 +12,7 @@
 #define FS_WRITE                                                                  \
 	(NONO_LL_FS_WRITE_FILE | NONO_LL_FS_REMOVE_DIR | NONO_LL_FS_REMOVE_FILE |  \
 	 NONO_LL_FS_MAKE_DIR | NONO_LL_FS_MAKE_REG | NONO_LL_FS_MAKE_SOCK |        \
-	 NONO_LL_FS_MAKE_FIFO | NONO_LL_FS_MAKE_SYM | NONO_LL_FS_REFER |           \
+	 NONO_LL_FS_MAKE_FIFO | NONO_LL_FS_REFER |                                 \
 	 NONO_LL_FS_TRUNCATE | NONO_LL_FS_IOCTL_DEV)
 /* The rights that apply to a file itself rather than to a directory's entries. */
 #define FS_FILE                                                                   \
@@ -34,7 +34,9 @@ static inline uint64_t nono_fs_handled(int abi)
 	return fs;
 }
 
-/* The rights a grant of access (NONO_READ | NONO_WRITE | NONO_EXECUTE) gives a directory. */
+/* The rights a grant of access (NONO_READ | NONO_WRITE | NONO_EXECUTE | NONO_SYMLINK) gives a
+ * directory. Creating symlinks is its own right: a link planted where a more privileged program
+ * reads (MSBuild's own tasks in obj/ and bin/) points that program anywhere. */
 static inline uint64_t nono_fs_rights(unsigned access)
 {
 	uint64_t rights = 0;
@@ -44,6 +46,8 @@ static inline uint64_t nono_fs_rights(unsigned access)
 		rights |= FS_WRITE;
 	if (access & NONO_EXECUTE)
 		rights |= NONO_LL_FS_EXECUTE;
+	if (access & NONO_SYMLINK)
+		rights |= NONO_LL_FS_MAKE_SYM;
 	return rights;
 }
 

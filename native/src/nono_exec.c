@@ -27,6 +27,7 @@ static const char usage[] =
 	"  --rw PATH           read and write: create, delete, rename, truncate\n"
 	"  --rwx PATH          read, write and execute\n"
 	"  --wo, --xo, --wx PATH  write only, execute only, write and execute\n"
+	"  --symlinks PATH     create symlinks beneath PATH (not part of any write grant)\n"
 	"  --connect-tcp PORT  allow TCP connections to PORT (repeatable)\n"
 	"  --bind-tcp PORT     allow binding TCP PORT (repeatable)\n"
 	"  --net all|none      lift network restrictions, or keep them (default: none)\n"

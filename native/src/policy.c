@@ -85,7 +85,7 @@ struct option_spec {
 static const struct option_spec options[] = {
 	{ "--ro", VALUE },	    { "--rox", VALUE },	     { "--rw", VALUE },
 	{ "--rwx", VALUE },	    { "--wo", VALUE },	     { "--xo", VALUE },
-	{ "--wx", VALUE },	    { "--connect-tcp", VALUE }, { "--bind-tcp", VALUE },
+	{ "--wx", VALUE },	    { "--symlinks", VALUE },	    { "--connect-tcp", VALUE }, { "--bind-tcp", VALUE },
 	{ "--net", VALUE },	    { "--allow-unix", FLAG },   { "--best-effort", FLAG },
 	{ "--ruleset-fd", VALUE },  { "--probe", FLAG },	     { "--help", FLAG },
 	{ "--report", VALUE },	    { "--audit", FLAG },
@@ -116,6 +116,8 @@ static int apply_option(struct nono_policy *p, const char *name, const char *val
 		return add_path(p, name, value, NONO_EXECUTE, err);
 	if (!strcmp(name, "--wx"))
 		return add_path(p, name, value, NONO_WRITE | NONO_EXECUTE, err);
+	if (!strcmp(name, "--symlinks"))
+		return add_path(p, name, value, NONO_SYMLINK, err);
 	if (!strcmp(name, "--connect-tcp"))
 		return add_port(&p->connect_ports, &p->connect_count, name, value, err);
 	if (!strcmp(name, "--bind-tcp"))

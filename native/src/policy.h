@@ -9,11 +9,12 @@ enum {
 	NONO_READ = 1 << 0,
 	NONO_WRITE = 1 << 1,
 	NONO_EXECUTE = 1 << 2,
+	NONO_SYMLINK = 1 << 3, /* create symlinks: not part of write (see --symlinks) */
 };
 
 struct nono_path_rule {
 	char *path;
-	unsigned access; /* NONO_READ | NONO_WRITE | NONO_EXECUTE */
+	unsigned access; /* NONO_READ | NONO_WRITE | NONO_EXECUTE | NONO_SYMLINK */
 };
 
 struct nono_policy {

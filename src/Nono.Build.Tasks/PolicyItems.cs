@@ -19,9 +19,10 @@ internal sealed class PolicyItems(TaskLoggingHelper log, string projectDirectory
         }
         foreach (var item in write)
         {
+            // A declared folder is the project's own: links there are allowed, unlike in the outputs.
             var access = string.Equals(item.GetMetadata("Execute"), "true", StringComparison.OrdinalIgnoreCase)
-                ? AccessMode.ReadWrite | AccessMode.Execute
-                : AccessMode.ReadWrite;
+                ? AccessMode.ReadWrite | AccessMode.CreateSymlink | AccessMode.Execute
+                : AccessMode.ReadWrite | AccessMode.CreateSymlink;
             ok &= Add(caps, "SandboxWrite", item.ItemSpec, access, create: true);
         }
         return ok;

@@ -50,6 +50,9 @@ internal sealed record ResolvedPolicy(
     }
 
     private static readonly object RegistryLock = new();
+    /// <summary>The step's temp directory: everything, links included (unlike the outputs, where MSBuild's own tasks would follow them).</summary>
+    public const AccessMode TempAccess = AccessMode.ReadWrite | AccessMode.CreateSymlink;
+
     private readonly object stepLock = new();
     private PreparedSandbox? prepared;
     private string? stepTemp;
@@ -80,7 +83,7 @@ internal sealed record ResolvedPolicy(
             {
                 prepared?.Dispose();
                 prepared = null;
-                prepared = Sandbox.Prepare(Capabilities.Clone().AllowPath(stepTemp, AccessMode.ReadWrite, CapabilitySource.System));
+                prepared = Sandbox.Prepare(Capabilities.Clone().AllowPath(stepTemp, TempAccess, CapabilitySource.System));
             }
             var launch = prepared.BeginLaunch(Recording);
             stepRunning = true;

@@ -75,7 +75,7 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
                 // A ruleset of this step's own, used once (kept until the step ends: a recording
                 // launch reads the policy from the prepared sandbox's options file).
                 stepTemp = Directory.CreateTempSubdirectory("nono-step-").FullName;
-                var caps = (ownCapabilities ?? policy.Capabilities.Clone()).AllowPath(stepTemp, AccessMode.ReadWrite, CapabilitySource.System);
+                var caps = (ownCapabilities ?? policy.Capabilities.Clone()).AllowPath(stepTemp, ResolvedPolicy.TempAccess, CapabilitySource.System);
                 ownSandbox = Sandbox.Prepare(caps);
                 launch = ownSandbox.BeginLaunch(policy.Recording);
             }

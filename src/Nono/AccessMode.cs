@@ -10,7 +10,7 @@ public enum AccessMode
     /// <summary>Read files; list directories.</summary>
     Read = 1,
 
-    /// <summary>Write files; create, delete, rename and truncate beneath a directory.</summary>
+    /// <summary>Write files; create (except symlinks), delete, rename and truncate beneath a directory.</summary>
     Write = 2,
 
     /// <summary>Read and write.</summary>
@@ -18,4 +18,10 @@ public enum AccessMode
 
     /// <summary>Execute files.</summary>
     Execute = 4,
+
+    /// <summary>
+    /// Create symbolic links beneath a directory. Not part of <see cref="Write"/>: a link planted
+    /// where a more privileged program later reads or writes points that program anywhere.
+    /// </summary>
+    CreateSymlink = 8,
 }

@@ -57,8 +57,8 @@ public sealed class CapabilitySet
 
     internal static void CheckAccess(AccessMode access)
     {
-        if (access == AccessMode.None || (access & ~(AccessMode.ReadWrite | AccessMode.Execute)) != 0)
-            throw new NonoException(NonoErrorKind.InvalidArgument, $"invalid access mode '{access}' (use Read, Write, Execute or a combination)");
+        if (access == AccessMode.None || (access & ~(AccessMode.ReadWrite | AccessMode.Execute | AccessMode.CreateSymlink)) != 0)
+            throw new NonoException(NonoErrorKind.InvalidArgument, $"invalid access mode '{access}' (use Read, Write, Execute, CreateSymlink or a combination)");
     }
 
     /// <summary>Sets the network mode.</summary>
@@ -171,7 +171,7 @@ public sealed class CapabilitySet
     }
 
     internal static string AccessLetters(AccessMode access) =>
-        $"{(access.HasFlag(AccessMode.Read) ? "r" : "")}{(access.HasFlag(AccessMode.Write) ? "w" : "")}{(access.HasFlag(AccessMode.Execute) ? "x" : "")}";
+        $"{(access.HasFlag(AccessMode.Read) ? "r" : "")}{(access.HasFlag(AccessMode.Write) ? "w" : "")}{(access.HasFlag(AccessMode.Execute) ? "x" : "")}{(access.HasFlag(AccessMode.CreateSymlink) ? "l" : "")}";
 
     /// <summary>The nono-exec options that enforce this set (see docs/nono-exec.md).</summary>
     public IReadOnlyList<string> ToLauncherArguments()
@@ -179,8 +179,16 @@ public sealed class CapabilitySet
         var args = new List<string>(fileSystem.Count * 2 + 8);
         foreach (var c in fileSystem)
         {
-            args.Add(LauncherOption(c.Access));
-            args.Add(c.ResolvedPath);
+            if ((c.Access & ~AccessMode.CreateSymlink) is not AccessMode.None and var rights)
+            {
+                args.Add(LauncherOption(rights));
+                args.Add(c.ResolvedPath);
+            }
+            if (c.Access.HasFlag(AccessMode.CreateSymlink))
+            {
+                args.Add("--symlinks");
+                args.Add(c.ResolvedPath);
+            }
         }
         args.AddRange(NetworkLauncherArguments());
         return args;

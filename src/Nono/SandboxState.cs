@@ -137,7 +137,7 @@ public sealed class SandboxState
             CheckPath(g.ResolvedPath, at + ".resolvedPath");
             if (!g.ResolvedPath.StartsWith('/'))
                 Fail(at + ".resolvedPath", "must be absolute");
-            if (g.Access == AccessMode.None || (g.Access & ~(AccessMode.ReadWrite | AccessMode.Execute)) != 0)
+            if (g.Access == AccessMode.None || (g.Access & ~(AccessMode.ReadWrite | AccessMode.Execute | AccessMode.CreateSymlink)) != 0)
                 Fail(at + ".access", $"invalid access '{g.Access}'");
             if (!Enum.IsDefined(g.Source))
                 Fail(at + ".source", $"invalid source '{g.Source}'");

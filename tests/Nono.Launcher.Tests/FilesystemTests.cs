@@ -156,6 +156,31 @@ public sealed class FilesystemTests : IDisposable
         Assert.Equal("secret", File.ReadAllText(secret));
     }
 
+    /// <summary>
+    /// Creating a symlink is not part of a write grant: a link planted in a folder a more
+    /// privileged program reads (MSBuild's obj/) would point that program anywhere.
+    /// </summary>
+    [Fact]
+    public void CreatingSymlinks_NeedsItsOwnGrant()
+    {
+        Landlock.Require();
+        var outputs = temp.Dir("outputs");
+        var scratch = temp.Dir("scratch");
+        const string script = """
+            ln -s /etc/passwd "$1/link" && echo linked-in-outputs
+            ln -s /etc/passwd "$2/link" && echo linked-in-scratch
+            mv "$2/link" "$1/moved" && echo moved-into-outputs
+            echo plain > "$1/file" && echo wrote-in-outputs
+            true
+            """;
+
+        var r = Launcher.Sh(["--rw", outputs, "--rw", scratch, "--symlinks", scratch], script, outputs, scratch);
+
+        Assert.Equal("linked-in-scratch\nwrote-in-outputs\n", r.StdOut);
+        Assert.False(File.Exists(Path.Combine(outputs, "link")) || Path.Exists(Path.Combine(outputs, "moved")));
+        Assert.Equal(0, Launcher.Sh(["--rw", outputs, "--symlinks", outputs], "ln -s /etc/passwd \"$1/link2\"", outputs).ExitCode);
+    }
+
     [Fact]
     public void FileGrant_GivesThatFileOnly_NotItsSiblings()
     {

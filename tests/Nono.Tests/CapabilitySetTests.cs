@@ -71,7 +71,7 @@ public class CapabilitySetTests : IDisposable
 
     [Theory]
     [InlineData(AccessMode.None)]
-    [InlineData((AccessMode)8)]
+    [InlineData((AccessMode)16)]
     public void BadAccess_IsInvalidArgument(AccessMode access) =>
         Assert.Equal(NonoErrorKind.InvalidArgument, Assert.Throws<NonoException>(() => new CapabilitySet().AllowPath("/", access)).Kind);
 
@@ -161,11 +161,14 @@ public class CapabilitySetTests : IDisposable
             .AllowPath(dir, AccessMode.Write)
             .AllowPath(dir, AccessMode.Execute)
             .AllowPath(dir, AccessMode.Write | AccessMode.Execute)
+            .AllowPath(dir, AccessMode.ReadWrite | AccessMode.CreateSymlink)
+            .AllowPath(dir, AccessMode.CreateSymlink)
             .AllowFile(file, AccessMode.Read)
             .AllowTcpConnect(443).AllowTcpBind(8080).AllowUnixSockets();
 
         Assert.Equal(
-            ["--ro", dir, "--rox", dir, "--rw", dir, "--rwx", dir, "--wo", dir, "--xo", dir, "--wx", dir, "--ro", file,
+            ["--ro", dir, "--rox", dir, "--rw", dir, "--rwx", dir, "--wo", dir, "--xo", dir, "--wx", dir,
+             "--rw", dir, "--symlinks", dir, "--symlinks", dir, "--ro", file,
              "--connect-tcp", "443", "--bind-tcp", "8080", "--allow-unix"],
             caps.ToLauncherArguments());
         Assert.Equal(["--net", "all"], new CapabilitySet().SetNetworkMode(NetworkMode.AllowAll).ToLauncherArguments());

@@ -33,7 +33,7 @@ public sealed partial class SandboxStatePropertyTests
 
     private static readonly Gen<string> AnyPath = Gen.OneOf<string>(AbsolutePath, Segment, Gen.Const("~/x"), Gen.Const("../up"));
 
-    private static readonly Gen<AccessMode> Access = Gen.Int[1, 7].Select(i => (AccessMode)i);
+    private static readonly Gen<AccessMode> Access = Gen.Int[1, 15].Select(i => (AccessMode)i);
 
     private static readonly Gen<FsCapability> Grant = Gen.Select(AnyPath, AbsolutePath, Access, Gen.Bool,
         Gen.Enum<CapabilitySource>(), (original, resolved, access, isFile, source) =>
