@@ -214,8 +214,9 @@ NONO_API int nono_apply(int argc, const char *const argv[], char *err_text, size
 		rc = nono_fail(&err, "unexpected argument (libnono takes options only)", argv[command]);
 	if (rc == 0 && (policy.probe || policy.help))
 		rc = nono_fail(&err, "option not valid here", policy.probe ? "--probe" : "--help");
-	if (rc == 0 && (policy.report || policy.audit))
-		rc = nono_fail(&err, "option not valid here", policy.audit ? "--audit" : "--report");
+	if (rc == 0 && (policy.report || policy.audit || policy.kill_leftovers))
+		rc = nono_fail(&err, "option not valid here",
+			       policy.audit ? "--audit" : policy.report ? "--report" : "--kill-leftovers");
 	if (rc == 0)
 		rc = nono_sandbox_prepare(&policy, &sandbox, 0, &err);
 	if (rc == 0) {
@@ -239,10 +240,11 @@ NONO_API int nono_ruleset(int argc, const char *const argv[], char *err_text, si
 	int rc = nono_policy_parse(&policy, argc, (char *const *)argv, &command, &err);
 	if (rc == 0 && command != argc)
 		rc = nono_fail(&err, "unexpected argument (libnono takes options only)", argv[command]);
-	if (rc == 0 && (policy.probe || policy.help || policy.ruleset_fd >= 0 || policy.report || policy.audit))
+	if (rc == 0 && (policy.probe || policy.help || policy.ruleset_fd >= 0 || policy.report || policy.audit ||
+			policy.kill_leftovers))
 		rc = nono_fail(&err, "option not valid here",
 			       policy.probe ? "--probe" : policy.help ? "--help" : policy.ruleset_fd >= 0 ? "--ruleset-fd"
-			       : policy.audit ? "--audit" : "--report");
+			       : policy.audit ? "--audit" : policy.report ? "--report" : "--kill-leftovers");
 	int abi = nono_landlock_abi();
 	policy.best_effort = 0;
 	if (rc == 0)

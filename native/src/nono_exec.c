@@ -1,4 +1,5 @@
 /* nono-exec: apply a least-privilege policy to this process, then exec the command. */
+#include "leftovers.h"
 #include "policy.h"
 #include "probe.h"
 #include "recorder.h"
@@ -33,6 +34,7 @@ static const char usage[] =
 	"  --net all|none      lift network restrictions, or keep them (default: none)\n"
 	"  --allow-unix        allow Unix sockets (default: refused; stream socketpairs always work)\n"
 	"  --best-effort       run even if the kernel has no Landlock (with a warning)\n"
+	"  --kill-leftovers    stay as the command's parent; when it exits, kill what it left running\n"
 	"  --report FILE       append each access the sandbox denies to FILE (see the docs)\n"
 	"  --audit             enforce nothing of the policy; report what it would deny\n"
 	"  @FILE               read more options from FILE, one per line: --ro /a path\n"
@@ -118,6 +120,12 @@ int main(int argc, char *argv[])
 	if (nono_recording(&policy) && nono_record_start(&policy, &sandbox, &err))
 		return fail(err.text);
 	close_inherited_fds(sandbox.ruleset_fd);
+	int children = -1;
+	if (policy.kill_leftovers && (children = nono_leftovers_prepare()) < 0) {
+		snprintf(err.text, sizeof(err.text), "cannot watch the command's processes (%s): %s",
+			 strerror(errno), "--kill-leftovers");
+		return fail(err.text);
+	}
 	int step = nono_sandbox_restrict_thread(&sandbox);
 	if (step) {
 		snprintf(err.text, sizeof(err.text), "cannot apply the sandbox (%s): %s",
@@ -125,6 +133,10 @@ int main(int argc, char *argv[])
 		return fail(err.text);
 	}
 	nono_sandbox_release(&sandbox);
+	if (children >= 0 && nono_leftovers_fork(children) < 0) {
+		snprintf(err.text, sizeof(err.text), "cannot start the command (%s): %s", strerror(errno), "fork");
+		return fail(err.text);
+	}
 
 	execvp(argv[command], argv + command);
 	int code = errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;

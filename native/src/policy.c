@@ -88,7 +88,7 @@ static const struct option_spec options[] = {
 	{ "--wx", VALUE },	    { "--symlinks", VALUE },	    { "--connect-tcp", VALUE }, { "--bind-tcp", VALUE },
 	{ "--net", VALUE },	    { "--allow-unix", FLAG },   { "--best-effort", FLAG },
 	{ "--ruleset-fd", VALUE },  { "--probe", FLAG },	     { "--help", FLAG },
-	{ "--report", VALUE },	    { "--audit", FLAG },
+	{ "--report", VALUE },	    { "--audit", FLAG },	     { "--kill-leftovers", FLAG },
 };
 
 static const struct option_spec *find_option(const char *name, size_t len)
@@ -152,6 +152,8 @@ static int apply_option(struct nono_policy *p, const char *name, const char *val
 		p->allow_unix = 1;
 	else if (!strcmp(name, "--best-effort"))
 		p->best_effort = 1;
+	else if (!strcmp(name, "--kill-leftovers"))
+		p->kill_leftovers = 1;
 	else if (!strcmp(name, "--probe"))
 		p->probe = 1;
 	else if (!strcmp(name, "--help"))

@@ -27,6 +27,7 @@ struct nono_policy {
 	int net_all;     /* --net all: no network restriction */
 	int allow_unix;  /* --allow-unix: AF_UNIX sockets and abstract sockets */
 	int best_effort; /* --best-effort: run even without Landlock */
+	int kill_leftovers; /* --kill-leftovers: nothing the command starts outlives it */
 	int ruleset_fd;  /* --ruleset-fd: an inherited, already built ruleset; -1 if none */
 	int probe;       /* --probe */
 	int help;        /* --help */

@@ -121,7 +121,9 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
             File.Copy(script, copy);
             psi.Arguments = psi.Arguments.Replace(script, copy, StringComparison.Ordinal);
         }
-        var args = new StringBuilder(LauncherCommandLine.Join(launch!.LauncherArguments), 512);
+        // Nothing the step starts outlives it: a background process left running could change the
+        // outputs after later targets used them.
+        var args = new StringBuilder("--kill-leftovers ", 512).Append(LauncherCommandLine.Join(launch!.LauncherArguments));
         args.Append(" -- ").Append(LauncherCommandLine.Quote(psi.FileName)).Append(' ').Append(psi.Arguments);
         psi.FileName = launcher ??= LocateLauncher();
         psi.Arguments = args.ToString();

@@ -76,7 +76,7 @@ public class PolicyItemsTests
             Assert.True(Directory.Exists(Path.Combine(project, "out", "generated")));
             Assert.Collection(caps.FileSystem,
                 c => Assert.Equal((Path.Combine(project, "data"), AccessMode.Read | AccessMode.Execute), (c.ResolvedPath, c.Access)),
-                c => Assert.Equal((Path.Combine(project, "out", "generated"), AccessMode.ReadWrite), (c.ResolvedPath, c.Access)));
+                c => Assert.Equal((Path.Combine(project, "out", "generated"), AccessMode.ReadWrite | AccessMode.CreateSymlink), (c.ResolvedPath, c.Access)));
 
             Assert.False(items.AddPaths(caps, [tool], []));
             var error = Assert.Single(engine.Errors);

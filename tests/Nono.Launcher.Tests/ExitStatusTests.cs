@@ -75,6 +75,28 @@ public sealed class ExitStatusTests : IDisposable
         Assert.Equal("status=137\n", child.StdOut);
     }
 
+    /// <summary>--kill-leftovers: background processes, setsid and double forks included, end with the command.</summary>
+    [Fact]
+    public void KillLeftovers_EndsEverythingTheCommandStarted_AndKeepsItsStatusAndOutput()
+    {
+        Landlock.Require();
+        var marker = temp["late"];
+        var r = Launcher.Sh(["--rw", temp.Path, "--kill-leftovers"],
+            """
+            sleep 30 &
+            (setsid sh -c "sleep 1; touch '$1'" < /dev/null > /dev/null 2>&1 &)
+            echo started
+            exit 7
+            """, marker);
+
+        Assert.Equal((7, "started\n"), (r.ExitCode, r.StdOut));
+        Thread.Sleep(1500);
+        Assert.False(File.Exists(marker), "a process the command left running went on after it");
+
+        Assert.Equal(143, Launcher.Sh(["--kill-leftovers"], "kill -TERM $$").ExitCode); // a signal death stays one
+        Assert.Equal(127, Launcher.Sh(["--kill-leftovers"], "exit 127").ExitCode);
+    }
+
     /// <summary>Also where close_range is refused (kernels before 5.9, some container profiles): then /proc/self/fd is listed.</summary>
     [Theory]
     [InlineData(false)]

@@ -266,6 +266,15 @@ public static class EscapeCatalog
         {
             StepEnvironment = "LD_PRELOAD={preload};DOTNET_STARTUP_HOOKS={hook};BASH_ENV={bashenv}",
         },
+        new("outlive-step", "leave a process running after the step, to act when later targets run",
+            [new("spawn-detached", "start a process in its own session, output closed, that writes into obj/ 2 s later", new Expected("ALLOWED", "killed when the step ends (nono-exec --kill-leftovers)"))],
+            "nothing was written after the step; no process of it is left",
+            run =>
+            {
+                var marker = Path.Combine(run.LogDir, "written-after-the-step");
+                Thread.Sleep(TimeSpan.FromSeconds(3) - (DateTime.UtcNow - run.Finished) is { Ticks: > 0 } wait ? wait : TimeSpan.Zero);
+                Assert.False(File.Exists(marker), "a process the step left running wrote after the step");
+            }),
         new("keyring-ipc", "reach the user's keyring and System V / POSIX IPC objects",
             [
                 new("keyring", "keyctl(KEYCTL_GET_KEYRING_ID, user keyring)", SeccompIpc),

@@ -87,6 +87,9 @@ public sealed partial class EscapeRun : IDisposable
 
     public string LogDir { get; }
 
+    /// <summary>When the build ended.</summary>
+    public DateTime Finished { get; private set; }
+
     public string SourceFile { get; }
 
     public string PlantedSource { get; }
@@ -184,6 +187,7 @@ public sealed partial class EscapeRun : IDisposable
             environment["XDG_CACHE_HOME"] = null;
         }
         Build = Cli.Run(Project, environment, command[0], command[1..]);
+        Finished = DateTime.UtcNow;
         Output = Build.Output.Replace("\r", "");
         Outcomes = EscapeCatalog.Attempts.ToDictionary(a => a.Name, a => ReadOutcomes(a.Name));
     }

@@ -1,0 +1,107 @@
+/* A command's background processes (cmd &, setsid, double forks) would otherwise keep running
+ * after the command, and after the build, with the command's rights: able to change outputs
+ * that later targets already used or checked. nono-exec stays as the command's parent, a child
+ * subreaper inside the same sandbox, and kills them when the command exits. */
+#include "leftovers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile pid_t command_pid;
+
+static void forward(int sig)
+{
+	if (command_pid > 0)
+		kill(command_pid, sig);
+}
+
+int nono_leftovers_prepare(void)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+		return -1;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	return (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+}
+
+/* Kills this process's children, round after round: killing one hands its own children to
+ * this subreaper, and the next round gets them. Ends when no child is left. */
+static void kill_leftovers(int children_fd)
+{
+	for (int idle = 0; idle < 1000;) {
+		char list[4096];
+		ssize_t n = pread(children_fd, list, sizeof(list) - 1, 0);
+		int killed = 0;
+		list[n > 0 ? n : 0] = '\0';
+		for (char *at = list, *end; *at; at = end) {
+			long pid = strtol(at, &end, 10);
+			if (end == at)
+				break;
+			if (kill((pid_t)pid, SIGKILL) == 0)
+				killed++;
+		}
+		for (; killed > 0; killed--)
+			waitpid(-1, NULL, __WALL);
+		int status;
+		pid_t reaped = waitpid(-1, &status, WNOHANG | __WALL);
+		if (reaped < 0 && errno == ECHILD)
+			return;
+		if (reaped == 0 && n <= 0) {
+			/* A child the list does not show yet (being reparented): look again shortly. */
+			idle++;
+			usleep(1000);
+		}
+	}
+}
+
+/* Ends this process the way the command ended. */
+static void exit_like(int status)
+{
+	if (WIFEXITED(status))
+		_exit(WEXITSTATUS(status));
+	int sig = WTERMSIG(status);
+	struct rlimit no_core = { 0, 0 };
+	setrlimit(RLIMIT_CORE, &no_core);
+	signal(sig, SIG_DFL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
+int nono_leftovers_fork(int children_fd)
+{
+	pid_t child = fork();
+	if (child < 0)
+		return -1;
+	/* No parent-death signal for the command: a tree kill (.NET's Process.Kill(true), which
+	 * MSBuild uses to cancel a step) stops and kills this process first, then walks into its
+	 * children; the command must still be there to be walked, or its own children, reparented
+	 * away, would escape the walk. */
+	if (child == 0)
+		return 0;
+	command_pid = child;
+	/* A terminal's ^C and ^\ reach the command itself; termination requests are passed on. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	struct sigaction pass = { .sa_handler = forward, .sa_flags = SA_RESTART };
+	sigemptyset(&pass.sa_mask);
+	sigaction(SIGTERM, &pass, NULL);
+	sigaction(SIGHUP, &pass, NULL);
+	int status = 0;
+	while (waitpid(child, &status, __WALL) < 0 && errno == EINTR)
+		;
+	kill_leftovers(children_fd);
+	exit_like(status);
+	return -1;
+}
