@@ -108,7 +108,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* ---- The model: docs/nono-exec.md's grammar, checked against the parser's result. ---- */
 
-enum kind { PATH, CONNECT, BIND, NET, ALLOW_UNIX, BEST_EFFORT, PROBE, HELP, RULESET_FD, REPORT, AUDIT };
+enum kind { PATH, CONNECT, BIND, NET, ALLOW_UNIX, BEST_EFFORT, PROBE, HELP, RULESET_FD, REPORT, AUDIT, KILL_LEFTOVERS };
 
 struct model_option {
 	const char *name;
@@ -135,6 +135,7 @@ static const struct model_option model_options[] = {
 	{ "--ruleset-fd", RULESET_FD, 0 },
 	{ "--report", REPORT, 0 },
 	{ "--audit", AUDIT, 0 },
+	{ "--kill-leftovers", KILL_LEFTOVERS, 0 },
 };
 
 static int takes_value(enum kind kind)
@@ -154,7 +155,7 @@ struct model {
 	const struct nono_policy *p; /* the parser's result, compared only if it succeeded */
 	int compare;
 	size_t paths, connects, binds;
-	int net_all, allow_unix, best_effort, probe, help, audit;
+	int net_all, allow_unix, best_effort, probe, help, audit, kill_leftovers;
 	long ruleset_fd;  /* -1: none */
 	int has_report;
 	size_t report_len; /* the last --report value (inputs are at most 4096 bytes) */
@@ -266,6 +267,9 @@ static int model_apply(struct model *m, const struct model_option *o, const char
 		return 0;
 	case AUDIT:
 		m->audit = 1;
+		return 0;
+	case KILL_LEFTOVERS:
+		m->kill_leftovers = 1;
 		return 0;
 	}
 	return 0;
@@ -465,7 +469,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			die("rule counts differ from the model's", NULL);
 		if (m.net_all != policy.net_all || m.allow_unix != policy.allow_unix ||
 		    m.best_effort != policy.best_effort || m.probe != policy.probe || m.help != policy.help ||
-		    m.audit != policy.audit || m.ruleset_fd != policy.ruleset_fd)
+		    m.audit != policy.audit || m.ruleset_fd != policy.ruleset_fd ||
+		    m.kill_leftovers != policy.kill_leftovers)
 			die("flags differ from the model's", NULL);
 		if (m.has_report ? !policy.report || !same(policy.report, m.report, m.report_len) : policy.report != NULL)
 			die("--report differs from the model's", policy.report);
