@@ -79,17 +79,19 @@ static void exit_like(int status)
 	_exit(128 + sig);
 }
 
-int nono_leftovers_fork(int children_fd)
+void nono_leftovers_run(int children_fd, char *const command[], int (*exec_command)(char *const[]))
 {
-	pid_t child = fork();
+	/* vfork: no copy of this process's memory, which costs more than the exec on a VM where
+	 * page faults are expensive; the child only execs or exits. */
+	pid_t child = vfork();
 	if (child < 0)
-		return -1;
+		return;
+	if (child == 0)
+		_exit(exec_command(command));
 	/* No parent-death signal for the command: a tree kill (.NET's Process.Kill(true), which
 	 * MSBuild uses to cancel a step) stops and kills this process first, then walks into its
 	 * children; the command must still be there to be walked, or its own children, reparented
 	 * away, would escape the walk. */
-	if (child == 0)
-		return 0;
 	command_pid = child;
 	/* A terminal's ^C and ^\ reach the command itself; termination requests are passed on. */
 	signal(SIGINT, SIG_IGN);
@@ -103,5 +105,4 @@ int nono_leftovers_fork(int children_fd)
 		;
 	kill_leftovers(children_fd);
 	exit_like(status);
-	return -1;
 }

@@ -7,9 +7,10 @@
  * Landlock may hide once applied. Returns the list's descriptor, or -1 (errno set). */
 int nono_leftovers_prepare(void);
 
-/* After the sandbox applies: forks. Returns 0 in the child, which goes on to exec the command.
- * The parent waits for it, kills every process still left of its tree, and exits with the
- * command's status (re-raising a deadly signal). Returns -1 (errno set) if it cannot fork. */
-int nono_leftovers_fork(int children_fd);
+/* After the sandbox applies: runs the command in a vfork child (exec_command execs it, or says
+ * why not and returns the exit status), waits for it, kills every process still left of its
+ * tree, and exits with the command's status (re-raising a deadly signal). Returns only if it
+ * cannot vfork (errno set). */
+void nono_leftovers_run(int children_fd, char *const command[], int (*exec_command)(char *const[]));
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define EXIT_LAUNCHER 125
@@ -88,6 +89,25 @@ static void close_inherited_fds(int keep)
 			close(fd);
 }
 
+/* Execs the command; on failure says why in one line (write(2) only: this may run in a vfork
+ * child) and returns the exit status. */
+static int exec_command(char *const command[])
+{
+	execvp(command[0], command);
+	int code = errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
+	const char *why = code == EXIT_NOT_FOUND ? "nono-exec: command not found: " : "nono-exec: cannot execute: ";
+	const char *reason = code == EXIT_NOT_FOUND ? "" : strerror(errno);
+	struct iovec line[] = {
+		{ (void *)why, strlen(why) },
+		{ (void *)command[0], strlen(command[0]) },
+		{ (void *)": ", *reason ? 2 : 0 },
+		{ (void *)reason, strlen(reason) },
+		{ (void *)"\n", 1 },
+	};
+	writev(STDERR_FILENO, line, 5);
+	return code;
+}
+
 int main(int argc, char *argv[])
 {
 	struct nono_policy policy = { 0 };
@@ -133,16 +153,10 @@ int main(int argc, char *argv[])
 		return fail(err.text);
 	}
 	nono_sandbox_release(&sandbox);
-	if (children >= 0 && nono_leftovers_fork(children) < 0) {
-		snprintf(err.text, sizeof(err.text), "cannot start the command (%s): %s", strerror(errno), "fork");
+	if (children >= 0) {
+		nono_leftovers_run(children, argv + command, exec_command);
+		snprintf(err.text, sizeof(err.text), "cannot start the command (%s): %s", strerror(errno), "vfork");
 		return fail(err.text);
 	}
-
-	execvp(argv[command], argv + command);
-	int code = errno == ENOENT || errno == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXECUTE;
-	if (code == EXIT_NOT_FOUND)
-		fprintf(stderr, "nono-exec: command not found: %s\n", argv[command]);
-	else
-		fprintf(stderr, "nono-exec: cannot execute: %s: %s\n", argv[command], strerror(errno));
-	return code;
+	return exec_command(argv + command);
 }

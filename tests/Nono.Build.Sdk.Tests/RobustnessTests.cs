@@ -18,7 +18,7 @@ public sealed partial class RobustnessTests(E2EEnvironment env)
     /// own; it records every pid, then sleeps. The build is cancelled (SIGINT, as `kill -INT`, a CI
     /// runner's cancel or an IDE's stop send it) or, with a worker node, its entry process is
     /// killed outright: MSBuild's own cancellation must end every process of the step, also through
-    /// nono-exec, which is not in the tree any more (it became the step's shell).
+    /// nono-exec, which stays as the step shell's parent.
     /// </summary>
     [Theory]
     [InlineData("INT", false)]
@@ -67,8 +67,9 @@ public sealed partial class RobustnessTests(E2EEnvironment env)
             }
             foreach (var pid in File.ReadAllLines(pidFile).Select(int.Parse))
                 step.Add((pid, Stat(pid)?.Start ?? "gone"));
-            // Up from the step's script: the Exec's shell (nono-exec, exec'd), the MSBuild node
-            // running the task, and with a worker node the entry process that started it.
+            // Up from the step's script: the Exec's shell, nono-exec (its parent, with
+            // --kill-leftovers), the MSBuild node running the task, and with a worker node the
+            // entry process that started it.
             var stepShell = Stat(step[^1].Pid)!.Value.Parent;
             if (CommandLine(stepShell).Contains(".exec.cmd", StringComparison.Ordinal))
                 step.Add((stepShell, Stat(stepShell)?.Start ?? "gone"));
