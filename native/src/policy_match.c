@@ -9,8 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The path of an open descriptor as the kernel names it. Returns its length, or -1. */
-static ssize_t fd_path(int fd, char *buf, size_t size)
+ssize_t nono_fd_path(int fd, char *buf, size_t size)
 {
 	char link[32];
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
@@ -34,7 +33,7 @@ int nono_match_init(struct nono_match *m, const struct nono_policy *p, int abi)
 	for (size_t i = 0; i < p->path_count; i++) {
 		int fd = open(p->paths[i].path, O_PATH | O_CLOEXEC);
 		struct stat st;
-		ssize_t len = fd < 0 ? -1 : fd_path(fd, path, sizeof(path));
+		ssize_t len = fd < 0 ? -1 : nono_fd_path(fd, path, sizeof(path));
 		int ok = len > 0 && path[0] == '/' && fstat(fd, &st) == 0;
 		if (fd >= 0)
 			close(fd);

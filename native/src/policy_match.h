@@ -44,4 +44,7 @@ uint64_t nono_match_own_rights(const struct nono_match *m, const char *path, int
 /* Whether TCP connect (bind = 0) or bind (bind = 1) to port is allowed. */
 int nono_match_tcp(const struct nono_match *m, int bind, unsigned port);
 
+/* The path of an open descriptor as the kernel names it (/proc/self/fd). Returns its length, or -1. */
+ssize_t nono_fd_path(int fd, char *buf, size_t size);
+
 #endif

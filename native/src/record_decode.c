@@ -75,17 +75,6 @@ static int sys_open(const char *path, int flags)
 	return (int)syscall(SYS_openat, AT_FDCWD, path, flags | O_PATH | O_CLOEXEC);
 }
 
-static int fd_name(int fd, char *buf, size_t size)
-{
-	char link[32];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, buf, size - 1);
-	if (n <= 0 || (size_t)n >= size - 1)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
 /* The names that mean "this process" would mean the tracer if the tracer resolved them: they
  * are rewritten to name tid's process. Returns the length of the alias matched, with the
  * replacement in out, or 0. Only literal prefixes are seen, not symlinks to them elsewhere. */
@@ -158,7 +147,7 @@ static int resolve_as(pid_t tid, int dirfd, const char *path, int follow, struct
 	int fd = open_as(tid, dirfd, path, follow ? 0 : O_NOFOLLOW);
 	if (fd >= 0) {
 		struct stat st;
-		int ok = fd_name(fd, o->path, sizeof(o->path)) == 0 && (lazy || fstat(fd, &st) == 0);
+		int ok = nono_fd_path(fd, o->path, sizeof(o->path)) >= 0 && (lazy || fstat(fd, &st) == 0);
 		if (ok && lazy)
 			o->fd = fd;
 		else
@@ -199,7 +188,7 @@ static int resolve_as(pid_t tid, int dirfd, const char *path, int follow, struct
 	fd = open_as(tid, dirfd, dir, O_DIRECTORY);
 	if (fd < 0)
 		return -1;
-	int ok = fd_name(fd, o->parent, sizeof(o->parent)) == 0;
+	int ok = nono_fd_path(fd, o->parent, sizeof(o->parent)) >= 0;
 	close(fd);
 	if (!ok || o->parent[0] != '/')
 		return -1;

@@ -316,8 +316,7 @@ public sealed class DenialReportTests : IDisposable
     public void SandboxUnrelatedEacces_IsNotReported()
     {
         Landlock.Require();
-        if (Environment.UserName != "root")
-            Assert.Skip("needs root to run the command as another user (setpriv)");
+        Nono.Testing.Root.Require("to run the command as another user (setpriv)");
         // A 000 file in a granted directory: EACCES from the file mode, not from the sandbox.
         File.SetUnixFileMode(temp.Path, (UnixFileMode)0b111_111_111);
         var dir = temp.Dir("granted");
