@@ -54,6 +54,7 @@ internal sealed record ResolvedPolicy(
     public const AccessMode TempAccess = AccessMode.ReadWrite | AccessMode.CreateSymlink;
 
     private readonly object stepLock = new();
+    private readonly List<SandboxDenial> audited = [];
     private PreparedSandbox? prepared;
     private string? stepTemp;
     private bool stepRunning;
@@ -76,13 +77,13 @@ internal sealed record ResolvedPolicy(
             if (stepTemp is null || !Directory.Exists(stepTemp))
             {
                 stepTemp = Directory.CreateTempSubdirectory("nono-step-").FullName;
-                prepared?.Dispose();
+                prepared?.Dispose(); // it allows the old directory
                 prepared = null;
             }
             if (prepared is not { IsCurrent: true })
             {
                 prepared?.Dispose();
-                prepared = null;
+                prepared = null; // not a disposed one, should Prepare throw
                 prepared = Sandbox.Prepare(Capabilities.Clone().AllowPath(stepTemp, TempAccess, CapabilitySource.System));
             }
             var launch = prepared.BeginLaunch(Recording);
@@ -107,8 +108,6 @@ internal sealed record ResolvedPolicy(
             return abandoned;
         }
     }
-
-    private readonly List<SandboxDenial> audited = [];
 
     /// <summary>Audit: adds a step's would-be denials and rewrites the project's suggested props file.</summary>
     public void AddAudited(IEnumerable<SandboxDenial> denials)
