@@ -40,11 +40,16 @@ public sealed class SandboxSwitchTests(E2EEnvironment env)
         Assert.DoesNotContain("NONO", result.Output);
     }
 
-    [Fact]
-    public void SandboxUnsupportedPlatform_InvalidValue_IsAnErrorNamingTheProperty()
+    /// <summary>A mistyped switch is an error naming it, never a sandbox silently switched off.</summary>
+    [Theory]
+    [InlineData("SandboxEnabled", "ture", "error NONO0001: SandboxEnabled is 'ture'; use true or false.")]
+    [InlineData("SandboxUnsupportedPlatform", "Sometimes", "error NONO0001: SandboxUnsupportedPlatform is 'Sometimes'; use one of: Error, Warn, Ignore.")]
+    [InlineData("SandboxDiagnostics", "yes please", "error NONO0001: SandboxDiagnostics is 'yes please'; use true or false.")]
+    [InlineData("SandboxMode", "Lenient", "error NONO0001: SandboxMode is 'Lenient'; use one of: Enforce, Audit.")]
+    public void AMistypedSwitch_IsAnErrorNamingIt_AndNoStepRuns(string property, string value, string error)
     {
-        var project = new TestProject(env, "invalid-choice")
-            .Property("SandboxUnsupportedPlatform", "Sometimes")
+        var project = new TestProject(env, "mistyped-" + property.ToLowerInvariant())
+            .Property(property, value)
             .Target("""
                 <Target Name="Step">
                   <Exec Command="echo the-step-ran" />
@@ -55,7 +60,7 @@ public sealed class SandboxSwitchTests(E2EEnvironment env)
         var result = project.MSBuild("-t:Step");
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Matches(@"error NONO\d{4}: [^\n]*SandboxUnsupportedPlatform[^\n]*'Sometimes'[^\n]*Error, Warn, Ignore", result.Output);
+        Assert.Contains(error, result.Output);
         Assert.DoesNotContain("the-step-ran", result.Output);
     }
 }

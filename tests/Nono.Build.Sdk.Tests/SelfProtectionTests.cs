@@ -30,23 +30,4 @@ public sealed class SelfProtectionTests(E2EEnvironment env)
         Assert.NotEqual(0, next.ExitCode);
         Assert.Matches(@"error NONO1001: [^\n]*goes through the symlink", next.Output);
     }
-
-    [Fact]
-    public void AMistypedSwitch_IsAnError_NotASandboxSwitchedOff()
-    {
-        var project = new TestProject(env, "mistyped")
-            .Property("SandboxEnabled", "ture")
-            .Target("""
-                <Target Name="Step">
-                  <Exec Command="echo the-step-ran" />
-                </Target>
-                """)
-            .Write();
-
-        var result = project.MSBuild("-t:Step");
-
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("SandboxEnabled is 'ture'; use true or false.", result.Output);
-        Assert.DoesNotContain("the-step-ran", result.Output);
-    }
 }
