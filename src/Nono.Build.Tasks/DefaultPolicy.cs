@@ -40,7 +40,7 @@ internal static class DefaultPolicy
     /// configuration files" when one exists and cannot be read, so without these no git command works
     /// for a user who has a ~/.gitconfig. The files only: not ~/.git-credentials or ~/.config/git/credentials.
     /// </summary>
-    private static IEnumerable<string> GitUserConfigFiles()
+    internal static IEnumerable<string> GitUserConfigFiles()
     {
         var home = Environment.GetEnvironmentVariable("HOME");
         if (!string.IsNullOrEmpty(home) && Path.IsPathRooted(home))

@@ -12,6 +12,15 @@ internal static class Diagnostics
     /// <summary>A sandboxed Exec ran without a resolved policy for its project.</summary>
     public const string PolicyNotResolved = "NONO0003";
 
+    /// <summary>Package content set a sandbox switch, item or output folder: ignored.</summary>
+    public const string PackageSetting = "NONO0010";
+
+    /// <summary>Package content registered an Exec or replaced the SDK's policy target: the build stops.</summary>
+    public const string Tampered = "NONO0011";
+
+    /// <summary>A git configuration file every step can read holds a credential.</summary>
+    public const string GitCredential = "NONO0012";
+
     /// <summary>A SandboxRead/SandboxWrite path does not exist or cannot be used.</summary>
     public const string BadPath = "NONO1001";
 

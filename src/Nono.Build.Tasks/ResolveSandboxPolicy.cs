@@ -28,6 +28,12 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
     public ITaskItem[] Network { get; set; } = [];
     public ITaskItem[] Environment { get; set; } = [];
 
+    /// <summary>SandboxEnabled: true, or false for MSBuild's own Exec.</summary>
+    public string Enabled { get; set; } = "true";
+
+    /// <summary>SandboxReplaceExec: true, or false to sandbox only SandboxExec.</summary>
+    public string ReplaceExec { get; set; } = "true";
+
     public string EnvironmentMode { get; set; } = "Scrub";
 
     /// <summary>Error, Warn or Ignore: what to do where the kernel cannot sandbox.</summary>
@@ -36,44 +42,70 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
     /// <summary>Enforce, or Audit: run steps unenforced, warn about what the policy would deny, suggest items.</summary>
     public string Mode { get; set; } = "Enforce";
 
-    /// <summary>Record what the sandbox denies each step and name it when a step fails.</summary>
-    public bool RecordDenials { get; set; }
+    /// <summary>SandboxDiagnostics: record what the sandbox denies each step and name it when a step fails.</summary>
+    public string Diagnostics { get; set; } = "false";
 
     /// <summary>Where Audit writes the suggested items (obj/sandbox.suggested.props).</summary>
     public string SuggestedPropsFile { get; set; } = "";
 
+    /// <summary>Whether the repository left the sandbox on: the target then checks that every Exec reaches it.</summary>
+    [Output] public bool Active { get; private set; }
+
+    /// <summary>Package registrations of Exec's names, for the message should the probe find one in effect.</summary>
+    [Output] public string ExecRegistrations { get; private set; } = "";
+
     public override bool Execute()
     {
-        // SandboxUnsupportedPlatform is checked by the target, which runs where this task cannot.
-        if (!CheckChoice("SandboxEnvironmentMode", EnvironmentMode, "Scrub", "Inherit") || !CheckChoice("SandboxMode", Mode, "Enforce", "Audit"))
+        var origin = new BuildFileOrigin(PackageFolders.Append(System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? ""),
+            OutputPaths.Select(o => Path.GetFullPath(o.ItemSpec, ProjectDirectory)), BuildFileOrigin.OwnPackageFolder);
+        var live = new RepositorySettings.Settings(Enabled, ReplaceExec, Mode, EnvironmentMode, UnsupportedPlatform, Diagnostics,
+            OutputPaths, PackageFolders, DotnetRoots, Read, Write, Network, Environment);
+        if (RepositorySettings.Resolve(this, ProjectFile, origin, live, out var registrations) is not { } settings)
             return false;
-        var recording = Mode.Equals("Audit", StringComparison.OrdinalIgnoreCase) ? SandboxRecording.Audit
-            : RecordDenials ? SandboxRecording.Denials : SandboxRecording.None;
+        ExecRegistrations = registrations;
+
+        if (!CheckChoice("SandboxEnabled", settings.Enabled, "true", "false") || !CheckChoice("SandboxReplaceExec", settings.ReplaceExec, "true", "false")
+            || !CheckChoice("SandboxDiagnostics", settings.Diagnostics, "true", "false"))
+            return false;
+        var enabled = settings.Enabled.Equals("true", StringComparison.OrdinalIgnoreCase);
+        var replaceExec = settings.ReplaceExec.Equals("true", StringComparison.OrdinalIgnoreCase);
+        if (!enabled)
+        {
+            new ResolvedPolicy(false, replaceExec, new CapabilitySet(), false, new HashSet<string>(), ProjectDirectory, [], SandboxRecording.None, "").Register(BuildEngine, ProjectFile);
+            return true;
+        }
+        Active = true;
+        if (!CheckChoice("SandboxUnsupportedPlatform", settings.UnsupportedPlatform, "Error", "Warn", "Ignore")
+            || !CheckChoice("SandboxEnvironmentMode", settings.EnvironmentMode, "Scrub", "Inherit") || !CheckChoice("SandboxMode", settings.Mode, "Enforce", "Audit"))
+            return false;
+        var recording = settings.Mode.Equals("Audit", StringComparison.OrdinalIgnoreCase) ? SandboxRecording.Audit
+            : settings.Diagnostics.Equals("true", StringComparison.OrdinalIgnoreCase) ? SandboxRecording.Denials : SandboxRecording.None;
 
         var support = Sandbox.Support;
         if (!support.IsSupported)
         {
             var message = $"the build sandbox is not available here: {support.Reason}. Steps cannot run sandboxed; "
                 + "set SandboxUnsupportedPlatform=Warn (or Ignore) to run them unsandboxed on such machines, or SandboxEnabled=false.";
-            if (UnsupportedPlatform.Equals("Error", StringComparison.OrdinalIgnoreCase))
+            if (settings.UnsupportedPlatform.Equals("Error", StringComparison.OrdinalIgnoreCase))
             {
-                Log.LogError(null, Diagnostics.Unavailable, null, null, 0, 0, 0, 0, message);
+                Log.LogError(null, Tasks.Diagnostics.Unavailable, null, null, 0, 0, 0, 0, message);
                 return false;
             }
-            if (UnsupportedPlatform.Equals("Warn", StringComparison.OrdinalIgnoreCase))
-                Log.LogWarning(null, Diagnostics.Unavailable, null, null, 0, 0, 0, 0, message);
-            new ResolvedPolicy(false, new CapabilitySet(), false, new HashSet<string>(), ProjectDirectory, [], SandboxRecording.None, "").Register(BuildEngine, ProjectFile);
+            if (settings.UnsupportedPlatform.Equals("Warn", StringComparison.OrdinalIgnoreCase))
+                Log.LogWarning(null, Tasks.Diagnostics.Unavailable, null, null, 0, 0, 0, 0, message);
+            new ResolvedPolicy(false, replaceExec, new CapabilitySet(), false, new HashSet<string>(), ProjectDirectory, [], SandboxRecording.None, "").Register(BuildEngine, ProjectFile);
             return true;
         }
 
         var caps = new CapabilitySet();
         DefaultPolicy.AddTo(caps);
-        foreach (var root in DotnetRoots.Where(r => !string.IsNullOrWhiteSpace(r)))
+        foreach (var root in settings.DotnetRoots.Where(r => !string.IsNullOrWhiteSpace(r)))
             DefaultPolicy.TryAllow(caps, root, AccessMode.Read | AccessMode.Execute);
-        foreach (var folder in PackageFolders.Where(f => !string.IsNullOrWhiteSpace(f)))
+        foreach (var folder in settings.PackageFolders.Where(f => !string.IsNullOrWhiteSpace(f)))
             DefaultPolicy.TryAllow(caps, folder, AccessMode.Read | AccessMode.Execute);
-        DefaultPolicy.TryAllow(caps, SourceRoot(ProjectDirectory), AccessMode.Read | AccessMode.Execute);
-        var outputs = OutputPaths.Select(o => o.ItemSpec).Where(o => !string.IsNullOrWhiteSpace(o))
+        var sourceRoot = SourceRoot(ProjectDirectory);
+        DefaultPolicy.TryAllow(caps, sourceRoot, AccessMode.Read | AccessMode.Execute);
+        var outputs = settings.OutputPaths.Select(o => o.ItemSpec).Where(o => !string.IsNullOrWhiteSpace(o))
             .Select(o => Path.GetFullPath(o, ProjectDirectory)).Distinct().ToList();
         if (!outputs.All(CheckNoPlantedSymlink))
             return false;
@@ -84,25 +116,28 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         }
 
         var grants = new PolicyItems(Log, ProjectDirectory);
-        if (!grants.AddPaths(caps, Read, Write) || !grants.AddNetwork(caps, Network))
+        if (!grants.AddPaths(caps, settings.Read, settings.Write) || !grants.AddNetwork(caps, settings.Network))
             return false;
         caps.Deduplicate();
 
-        var passThrough = new HashSet<string>(Environment.Select(e => e.ItemSpec), StringComparer.Ordinal);
-        new ResolvedPolicy(true, caps, EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase), passThrough, ProjectDirectory, outputs, recording, SuggestedPropsFile)
-            .Register(BuildEngine, ProjectFile);
+        var passThrough = new HashSet<string>(settings.Environment.Select(e => e.ItemSpec), StringComparer.Ordinal);
+        new ResolvedPolicy(true, replaceExec, caps, settings.EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase), passThrough, ProjectDirectory, outputs, recording, SuggestedPropsFile)
+        {
+            Origin = origin,
+        }.Register(BuildEngine, ProjectFile);
         if (recording == SandboxRecording.Audit)
-            Log.LogWarning(null, Diagnostics.Audit, null, null, 0, 0, 0, 0,
+            Log.LogWarning(null, Tasks.Diagnostics.Audit, null, null, 0, 0, 0, 0,
                 $"SandboxMode=Audit: this project's steps run unsandboxed; what the policy would deny is a warning, and the items that would allow it go to '{SuggestedPropsFile}'. Review them, add them to the project, and remove SandboxMode to enforce.");
         Log.LogMessage(MessageImportance.Normal, "Sandbox policy for {0}:\n{1}", ProjectDirectory, caps.Summary());
-        LogScrubbedEnvironment(passThrough);
+        LogScrubbedEnvironment(passThrough, settings.EnvironmentMode);
+        GitCredentials.Warn(Log, BuildEngine, sourceRoot);
         return true;
     }
 
     /// <summary>Names (never values) of the build's variables that steps will not get.</summary>
-    private void LogScrubbedEnvironment(IReadOnlySet<string> passThrough)
+    private void LogScrubbedEnvironment(IReadOnlySet<string> passThrough, string environmentMode)
     {
-        if (!EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase))
+        if (!environmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase))
             return;
         var dropped = System.Environment.GetEnvironmentVariables().Keys.Cast<string>()
             .Where(name => !passThrough.Contains(name) && SecretEnvironment.Reason(name) is not null)
@@ -118,8 +153,9 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
     {
         if (choices.Contains(value, StringComparer.OrdinalIgnoreCase))
             return true;
-        Log.LogError(null, Diagnostics.Unavailable, null, null, 0, 0, 0, 0,
-            $"{name} is '{value}'; use one of: {string.Join(", ", choices)}.");
+        Log.LogError(null, Tasks.Diagnostics.Unavailable, null, null, 0, 0, 0, 0, choices is ["true", "false"]
+            ? $"{name} is '{value}'; use true or false."
+            : $"{name} is '{value}'; use one of: {string.Join(", ", choices)}.");
         return false;
     }
 
@@ -149,7 +185,7 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         {
             if (new FileInfo(dir).LinkTarget is { } target)
             {
-                Log.LogError(null, Diagnostics.BadPath, null, null, 0, 0, 0, 0,
+                Log.LogError(null, Tasks.Diagnostics.BadPath, null, null, 0, 0, 0, 0,
                     $"the output folder '{output}' goes through the symlink '{dir}' (to '{target}'), which a build step may have planted to widen the sandbox; delete the link and build again.");
                 return false;
             }

@@ -3,7 +3,8 @@ using Microsoft.Build.Framework;
 namespace Nono.Build.Tasks;
 
 /// <summary>A project's sandbox policy, resolved once per project instance and used by every sandboxed Exec in it.</summary>
-/// <param name="Enforce">False only where the platform cannot sandbox and SandboxUnsupportedPlatform allows running anyway.</param>
+/// <param name="Enforce">False where the repository set SandboxEnabled=false, or the platform cannot sandbox and SandboxUnsupportedPlatform allows running anyway.</param>
+/// <param name="ReplaceExec">SandboxReplaceExec: false, and Exec is MSBuild's own (only SandboxExec is sandboxed).</param>
 /// <param name="Capabilities">The project's grants (without the per-step temp directory and script).</param>
 /// <param name="ScrubEnvironment">SandboxEnvironmentMode=Scrub.</param>
 /// <param name="PassThrough">Variables listed in SandboxEnvironment.</param>
@@ -13,6 +14,7 @@ namespace Nono.Build.Tasks;
 /// <param name="SuggestedPropsFile">Where Audit writes the items that would allow what the steps were denied.</param>
 internal sealed record ResolvedPolicy(
     bool Enforce,
+    bool ReplaceExec,
     CapabilitySet Capabilities,
     bool ScrubEnvironment,
     IReadOnlySet<string> PassThrough,
@@ -50,6 +52,10 @@ internal sealed record ResolvedPolicy(
     }
 
     private static readonly object RegistryLock = new();
+
+    /// <summary>Tells the repository's files from package content: a package's SandboxExec gets no grants of its own.</summary>
+    public BuildFileOrigin? Origin { get; init; }
+
     /// <summary>The step's temp directory: everything, links included (unlike the outputs, where MSBuild's own tasks would follow them).</summary>
     public const AccessMode TempAccess = AccessMode.ReadWrite | AccessMode.CreateSymlink;
 
@@ -135,7 +141,7 @@ internal sealed record ResolvedPolicy(
     private string? fingerprint;
 
     private string Fingerprint => fingerprint ??=
-        $"{Enforce}|{Recording}|{ScrubEnvironment}|{string.Join(",", PassThrough.Order(StringComparer.Ordinal))}|{string.Join("\n", Capabilities.ToLauncherArguments())}";
+        $"{Enforce}|{ReplaceExec}|{Recording}|{ScrubEnvironment}|{string.Join(",", PassThrough.Order(StringComparer.Ordinal))}|{string.Join("\n", Capabilities.ToLauncherArguments())}";
 
     public void Register(IBuildEngine engine, string projectFile)
     {

@@ -34,8 +34,20 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
     /// <summary>More environment variables to pass through unscrubbed.</summary>
     public ITaskItem[] Environment { get; set; } = [];
 
+    /// <summary>
+    /// The SDK's policy target calls each name of Exec with this command: the sandboxed task runs
+    /// nothing and answers in Outputs; MSBuild's own Exec runs a shell comment and answers nothing.
+    /// </summary>
+    internal const string RegistrationProbe = "# Nono.Build.Sdk registration probe";
+
+    /// <remarks>Overridden to run the command under the project's sandbox policy, or as MSBuild's Exec where the repository turned the sandbox off.</remarks>
     public override bool Execute()
     {
+        if (Command == RegistrationProbe)
+        {
+            Outputs = [new Microsoft.Build.Utilities.TaskItem("Nono.Build.Sdk")];
+            return true;
+        }
         policy = ResolvedPolicy.Find(BuildEngine, out var ambiguity);
         if (ambiguity is not null)
         {
@@ -50,9 +62,18 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
                 + "The ResolveSandboxPolicy target (an InitialTarget of Nono.Build.Sdk) must run first: check that the project imports the SDK's targets.");
             return false;
         }
-        if (!policy.Enforce)
+        if (!policy.Enforce || (!policy.ReplaceExec && this is Exec))
+        {
+            policy = null; // MSBuild's Exec, unchanged
             return base.Execute();
+        }
 
+        if (Read.Length + Write.Length + Network.Length + Environment.Length > 0 && policy.Origin?.Untrusted(BuildEngine.ProjectFileOfTaskNode) is { } owner)
+        {
+            Log.LogWarning(null, Diagnostics.PackageSetting, null, null, 0, 0, 0, 0,
+                $"{owner} asks for more sandbox grants for its own step (SandboxExec Read, Write, Network or Environment); only the repository and the command line configure the build sandbox, so the step runs with the project's policy. If the repository agrees, add the items to the project.");
+            Read = Write = Network = Environment = [];
+        }
         if (Read.Length + Write.Length + Network.Length > 0)
         {
             var caps = policy.Capabilities.Clone();
