@@ -17,6 +17,9 @@ public sealed partial class E2EEnvironment : IAsyncLifetime
     public const string PackageWithTargetsId = "Nono.E2E.PackageWithTargets";
     public const string PackageWithTargetsVersion = "1.0.0";
 
+    /// <summary>A package whose props and targets try to configure the sandbox (see <see cref="MeddlingPackage"/>).</summary>
+    public const string MeddlingPackageId = "Nono.E2E.Meddling";
+
     private bool createdSshDirectory;
 
     public E2EEnvironment()
@@ -82,7 +85,8 @@ public sealed partial class E2EEnvironment : IAsyncLifetime
                 Pack(Path.Combine(RepoRoot, "sdk", "Nono.Build.Sdk"));
                 Pack(Path.Combine(RepoRoot, "src", "Nono"));
             }),
-            Task.Run(PackPackageWithTargets));
+            Task.Run(PackPackageWithTargets),
+            Task.Run(() => PackBuildPackage(MeddlingPackageId, MeddlingPackage.Props, MeddlingPackage.Targets)));
 
         var sdk = Directory.GetFiles(Feed, "Nono.Build.Sdk.*.nupkg").Single();
         Version = SdkVersion().Match(Path.GetFileName(sdk)).Groups[1].Value;
@@ -114,38 +118,44 @@ public sealed partial class E2EEnvironment : IAsyncLifetime
     }
 
     /// <summary>A package that ships build/&lt;Id&gt;.targets with an Exec after Build that reads the planted secret.</summary>
-    private void PackPackageWithTargets()
+    private void PackPackageWithTargets() => PackBuildPackage(PackageWithTargetsId, null, $"""
+        <Project>
+          <Target Name="PackageStepAfterBuild" AfterTargets="Build">
+            <Exec Command="cat {SecurityElement.Escape(SecretFile)}" />
+          </Target>
+        </Project>
+        """);
+
+    /// <summary>Packs version 1.0.0 of a package that ships only build/&lt;Id&gt;.props and/or .targets into the feed.</summary>
+    private void PackBuildPackage(string id, string? props, string? targets)
     {
-        var source = Directory.CreateDirectory(Path.Combine(Root, "package-with-targets")).FullName;
+        var source = Directory.CreateDirectory(Path.Combine(Root, id)).FullName;
         Directory.CreateDirectory(Path.Combine(source, "build"));
-        File.WriteAllText(Path.Combine(source, "build", PackageWithTargetsId + ".targets"), $"""
-            <Project>
-              <Target Name="PackageStepAfterBuild" AfterTargets="Build">
-                <Exec Command="cat {SecurityElement.Escape(SecretFile)}" />
-              </Target>
-            </Project>
-            """);
-        File.WriteAllText(Path.Combine(source, PackageWithTargetsId + ".csproj"), $"""
+        if (props is not null)
+            File.WriteAllText(Path.Combine(source, "build", id + ".props"), props);
+        if (targets is not null)
+            File.WriteAllText(Path.Combine(source, "build", id + ".targets"), targets);
+        File.WriteAllText(Path.Combine(source, id + ".csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
                 <TargetFramework>net10.0</TargetFramework>
-                <PackageId>{PackageWithTargetsId}</PackageId>
-                <Version>{PackageWithTargetsVersion}</Version>
+                <PackageId>{id}</PackageId>
+                <Version>1.0.0</Version>
                 <Authors>e2e</Authors>
-                <Description>Test package: its build targets run an Exec.</Description>
+                <Description>Test package with build props/targets.</Description>
                 <IncludeBuildOutput>false</IncludeBuildOutput>
                 <EnableDefaultItems>false</EnableDefaultItems>
                 <NoWarn>$(NoWarn);NU5128</NoWarn>
               </PropertyGroup>
               <ItemGroup>
-                <None Include="build/{PackageWithTargetsId}.targets" Pack="true" PackagePath="build/" />
+                <None Include="build/*" Pack="true" PackagePath="build/" />
               </ItemGroup>
             </Project>
             """);
         var result = Cli.Run(source, new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Path.Combine(source, "packages") },
             "dotnet", "pack", "-o", Feed, "-nologo", "-v:m", "-tl:off", "--disable-build-servers", "-nodeReuse:false");
         if (!result.Succeeded)
-            throw new InvalidOperationException($"packing {PackageWithTargetsId} failed:\n{result}");
+            throw new InvalidOperationException($"packing {id} failed:\n{result}");
     }
 
     /// <summary>A new, empty project directory under the run's root.</summary>
