@@ -19,7 +19,7 @@ internal static class DefaultPolicy
         || (relative.StartsWith("ssh/ssh_host_", StringComparison.Ordinal) && relative.EndsWith("_key", StringComparison.Ordinal));
 
 
-    public static void AddTo(CapabilitySet caps)
+    public static void AddTo(CapabilitySet caps, IReadOnlySet<string>? withheld = null)
     {
         foreach (var path in Toolchain)
             TryAllow(caps, path, AccessMode.Read | AccessMode.Execute);
@@ -31,7 +31,7 @@ internal static class DefaultPolicy
         TryAllowFile(caps, "/dev/null", AccessMode.ReadWrite);
         foreach (var device in ReadableDevices)
             TryAllowFile(caps, device, AccessMode.Read);
-        foreach (var file in GitUserConfigFiles().Where(File.Exists))
+        foreach (var file in GitUserConfigFiles().Where(f => File.Exists(f) && withheld?.Contains(f) != true))
             TryAllowFile(caps, file, AccessMode.Read);
     }
 

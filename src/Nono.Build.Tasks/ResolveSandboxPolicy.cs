@@ -98,7 +98,9 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         }
 
         var caps = new CapabilitySet();
-        DefaultPolicy.AddTo(caps);
+        var gitConfig = Path.Combine(Path.GetDirectoryName(SuggestedPropsFile) ?? ProjectDirectory, "sandbox.gitconfig");
+        var withheld = GitCredentials.HideFromSteps(gitConfig);
+        DefaultPolicy.AddTo(caps, withheld);
         foreach (var root in settings.DotnetRoots.Where(r => !string.IsNullOrWhiteSpace(r)))
             DefaultPolicy.TryAllow(caps, root, AccessMode.Read | AccessMode.Execute);
         foreach (var folder in settings.PackageFolders.Where(f => !string.IsNullOrWhiteSpace(f)))
@@ -124,6 +126,7 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         new ResolvedPolicy(true, replaceExec, caps, settings.EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase), passThrough, ProjectDirectory, outputs, recording, SuggestedPropsFile)
         {
             Origin = origin,
+            GitConfigGlobal = withheld.Count > 0 ? gitConfig : null,
         }.Register(BuildEngine, ProjectFile);
         if (recording == SandboxRecording.Audit)
             Log.LogWarning(null, Tasks.Diagnostics.Audit, null, null, 0, 0, 0, 0,

@@ -56,6 +56,9 @@ internal sealed record ResolvedPolicy(
     /// <summary>Tells the repository's files from package content: a package's SandboxExec gets no grants of its own.</summary>
     public BuildFileOrigin? Origin { get; init; }
 
+    /// <summary>The user's git configuration without its credentials, for steps (GIT_CONFIG_GLOBAL); null when it holds none.</summary>
+    public string? GitConfigGlobal { get; init; }
+
     /// <summary>The step's temp directory: everything, links included (unlike the outputs, where MSBuild's own tasks would follow them).</summary>
     public const AccessMode TempAccess = AccessMode.ReadWrite | AccessMode.CreateSymlink;
 

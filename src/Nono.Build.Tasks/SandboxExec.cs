@@ -133,6 +133,8 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
             ScrubEnvironment(psi);
         foreach (var name in new[] { "TMPDIR", "TMP", "TEMP" })
             psi.Environment[name] = stepTemp;
+        if (policy.GitConfigGlobal is { } gitConfig)
+            psi.Environment["GIT_CONFIG_GLOBAL"] = gitConfig;
 
         // The ruleset cannot grow per step: the step runs a copy of Exec's script in its own temp
         // directory, which the ruleset allows.
