@@ -22,7 +22,7 @@ public sealed class GitCredentialTests(E2EEnvironment env)
             var project = new TestProject(env, "git-credential")
                 .Target("""
                     <Target Name="Step">
-                      <Exec Command="cat $HOME/.gitconfig; echo name=$(git config --global user.name); git config --global --list" ContinueOnError="true" />
+                      <Exec Command="cat $HOME/.gitconfig; echo name=`git config --global user.name`; git config --global --list" ContinueOnError="true" />
                     </Target>
                     """)
                 .Write();
