@@ -118,7 +118,7 @@ restores() {
   mkdir -p "$work/consumer"
   cat >"$work/consumer/consumer.csproj" <<EOF
 <Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup><TargetFramework>\$(BundledNETCoreAppTargetFramework)</TargetFramework></PropertyGroup>
+  <PropertyGroup><TargetFramework>net$(dotnet --version | cut -d. -f1).0</TargetFramework></PropertyGroup>
   <ItemGroup>
     <PackageReference Include="Nono" Version="$version" />
     <PackageDownload Include="Nono.Build.Sdk" Version="[$version]" />
