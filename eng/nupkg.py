@@ -95,10 +95,11 @@ def finish(package, sbom_file, epoch):
 
 
 def extract(package, directory):
+    directory = os.path.abspath(directory)
     with zipfile.ZipFile(package) as z:
         for info in z.infolist():
             target = os.path.normpath(os.path.join(directory, info.filename))
-            if not target.startswith(os.path.normpath(directory) + os.sep):
+            if not target.startswith(directory + os.sep):
                 die(f"{package}: entry {info.filename!r} points outside the package")
             if info.is_dir():
                 continue

@@ -14,6 +14,8 @@ make -s -C native RID=linux-x64
 make -s -C native RID=linux-arm64
 git rev-parse -q --verify HEAD >/dev/null || { echo "pack: error: $PWD is not a git clone with a commit; packages record their commit: clone the repository" >&2; exit 1; }
 epoch=$(git log -1 --format=%ct HEAD)
+[ -z "$(git status --porcelain --untracked-files=no)" ] \
+  || echo "pack: warning: uncommitted changes: the packages name commit $(git rev-parse --short HEAD) but include them, so eng/verify.sh will not match them to it; commit, then pack" >&2
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/nono-pack.XXXXXX")
 trap 'rm -rf "$work"' EXIT

@@ -80,6 +80,8 @@ verify_rejects() {
   cat "$work/reject"
   grep -q '^verify: .*: tasks/net8.0/runtimes/linux-x64/native/nono-exec: differs' "$work/reject" || { echo "the changed file is not named"; return 1; }
   [ "$(grep -c ': differs\|: in the package\|: in the rebuild' "$work/reject")" -eq 1 ] || { echo "files other than nono-exec are named"; return 1; }
+  grep -q '^verify: .*: tasks/net8.0/runtimes/linux-x64/native/nono-exec: sha256 .* is not the .* native/MANIFEST.json records' "$work/reject" \
+    || { echo "the manifest check does not name the changed file"; return 1; }
 }
 check "eng/verify.sh rejects a package with one byte changed in nono-exec, naming the file" verify_rejects
 
@@ -103,6 +105,34 @@ sbom_lists_binaries() {
   return $status
 }
 check "each package's SPDX SBOM lists its four native binaries with their sha256" sbom_lists_binaries
+
+sbom_tool_validates() {
+  local p status=0
+  for p in "$sdk_pkg" "$lib_pkg"; do
+    rm -rf "$work/x" && python3 eng/nupkg.py extract "$p" "$work/x" \
+      && rm -rf "$work/x/_rels" "$work/x/package" "$work/x/[Content_Types].xml" \
+      && dotnet sbom-tool validate -b "$work/x" -o "$work/validation.json" -mi SPDX:2.2 -V Warning >"$work/validation.log" 2>&1 \
+      && jq -e '.Result == "Success" and .Summary.FilesFailedCount == 0' "$work/validation.json" \
+      || { echo "$p: sbom-tool validate rejects the package's SBOM"; cat "$work/validation.log"; status=1; }
+  done
+  return $status
+}
+check "sbom-tool validate accepts each normalised SBOM against the package's files" sbom_tool_validates
+
+binaries_in_manifest() {
+  local p f status=0
+  for p in "$sdk_pkg" "$lib_pkg"; do
+    rm -rf "$work/x" && python3 eng/nupkg.py extract "$p" "$work/x" || return 1
+    while IFS= read -r f; do
+      local rid_bin; rid_bin=$(echo "$f" | sed 's|.*runtimes/\([^/]*\)/native/\([^/]*\)$|\1/\2|')
+      local actual; actual=$(sha256sum "$work/x/$f" | cut -d' ' -f1)
+      jq -e --arg f "$rid_bin" --arg h "$actual" '.binaries[] | select(.file == $f and .sha256 == $h)' native/MANIFEST.json >/dev/null \
+        && echo "$p: $f is $rid_bin of native/MANIFEST.json" || { echo "$p: $f (sha256 $actual) is not in native/MANIFEST.json"; status=1; }
+    done < <(cd "$work/x" && find . -path '*/native/*' -type f | sed 's|^\./||' | sort)
+  done
+  return $status
+}
+check "the packaged native binaries are the ones native/MANIFEST.json records" binaries_in_manifest
 
 source_link() {
   local commit; commit=$(git rev-parse HEAD)

@@ -2,7 +2,8 @@
 # Checks Nono packages (a downloaded Nono.Build.Sdk.<version>.nupkg, say) against this
 # repository at the commit each package names in its .nuspec: clones that commit into a
 # temporary directory, runs its eng/pack.sh and compares file by file, naming each file that
-# differs, is missing or is extra. Exit 0: every file is what the commit builds.
+# differs, is missing or is extra. Before that, the package's native binaries are checked
+# against native/MANIFEST.json at that commit. Exit 0: every file is what the commit builds.
 #
 #   eng/verify.sh [--rebuild-dir DIR] PACKAGE.nupkg...
 #
@@ -19,9 +20,9 @@ packages=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --rebuild-dir) [ $# -ge 2 ] || { echo "verify: error: --rebuild-dir needs a directory" >&2; exit 2; }; rebuild_dir=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set /p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "verify: error: unknown option: $1 (usage: eng/verify.sh [--rebuild-dir DIR] PACKAGE.nupkg...)" >&2; exit 2 ;;
-    *) packages+=("$(realpath "$1")"); shift ;;
+    *) packages+=("$(realpath -m "$1")"); shift ;;
   esac
 done
 [ ${#packages[@]} -gt 0 ] || { echo "usage: eng/verify.sh [--rebuild-dir DIR] PACKAGE.nupkg..." >&2; exit 2; }
@@ -38,8 +39,6 @@ rebuild() {
     echo "verify: reusing the rebuild of $commit in $rebuild_dir"
     return
   fi
-  git -C "$repo" cat-file -e "$commit^{commit}" 2>/dev/null \
-    || { echo "verify: error: commit $commit is not in $repo; fetch the repository's history (git fetch origin), then run eng/verify.sh again" >&2; exit 1; }
   rm -rf "$rebuild_dir/src" "$rebuild_dir/packages" "$rebuild_dir/commit"
   echo "verify: rebuilding $commit in $rebuild_dir/src (log: $log)"
   git clone -q --no-checkout "$repo" "$rebuild_dir/src"
@@ -67,13 +66,32 @@ for package in "${packages[@]}"; do
   commit=$(sed -n 's/.*<repository [^>]*commit="\([0-9a-f]\{40\}\)".*/\1/p' "$nuspec")
   [ -n "$commit" ] || { echo "verify: error: $name names no commit (<repository commit=\"…\"> in its .nuspec): it cannot be checked against the sources" >&2; exit 1; }
 
+  git -C "$repo" cat-file -e "$commit^{commit}" 2>/dev/null \
+    || { echo "verify: error: commit $commit (named by $name) is not in $repo; fetch the repository's history (git fetch origin), then run eng/verify.sh again" >&2; exit 1; }
+
+  # The native binaries against the commit's record of them (a quick check before the rebuild).
+  differences=0
+  if manifest=$(git -C "$repo" show "$commit:native/MANIFEST.json" 2>/dev/null); then
+    while IFS= read -r file; do
+      rid_bin=$(echo "$file" | sed -n 's|.*runtimes/\([^/]*\)/native/\([^/]*\)$|\1/\2|p')
+      [ -n "$rid_bin" ] || continue
+      recorded=$(jq -r --arg f "$rid_bin" '.binaries[] | select(.file == $f) | .sha256' <<<"$manifest")
+      actual=$(sha256sum <"$got/$file" | cut -d' ' -f1)
+      if [ "$recorded" != "$actual" ]; then
+        echo "verify: $name: $file: sha256 ${actual:0:16}… is not the ${recorded:0:16}… native/MANIFEST.json records for $rid_bin at $commit"
+        differences=$((differences + 1))
+      fi
+    done < <(cd "$got" && find . -path '*/native/*' -type f | sed 's|^\./||' | sort)
+  else
+    echo "verify: $name: note: commit $commit has no native/MANIFEST.json; the rebuild alone decides"
+  fi
+
   rebuild "$commit"
   expected_pkg="$rebuild_dir/packages/$id.$version.nupkg"
   [ -f "$expected_pkg" ] || { echo "verify: error: the rebuild of $commit made no $id.$version.nupkg (it made: $(ls "$rebuild_dir/packages" | tr '\n' ' '))" >&2; exit 1; }
   want="$work/want/$name"; mkdir -p "$want"
   python3 "$nupkg_py" extract "$expected_pkg" "$want"
 
-  differences=0
   [ -f "$got/.signature.p7s" ] && { echo "verify: $name: note: .signature.p7s (a feed's signature) is not compared"; rm "$got/.signature.p7s"; }
   while IFS= read -r file; do
     if [ ! -f "$want/$file" ]; then
@@ -91,7 +109,7 @@ for package in "${packages[@]}"; do
     if cmp -s "$package" "$expected_pkg"; then same="byte for byte"; else same="file for file (the .nupkg container differs)"; fi
     echo "verify: OK $name: its $files files match commit $commit $same"
   else
-    echo "verify: FAILED $name: $differences of its files differ from what commit $commit builds" >&2
+    echo "verify: FAILED $name: $differences difference(s) from what commit $commit builds and records" >&2
     failed=$((failed + 1))
   fi
 done
