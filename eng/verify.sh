@@ -77,7 +77,10 @@ for package in "${packages[@]}"; do
       [ -n "$rid_bin" ] || continue
       recorded=$(jq -r --arg f "$rid_bin" '.binaries[] | select(.file == $f) | .sha256' <<<"$manifest")
       actual=$(sha256sum <"$got/$file" | cut -d' ' -f1)
-      if [ "$recorded" != "$actual" ]; then
+      if [ -z "$recorded" ]; then
+        echo "verify: $name: $file: native/MANIFEST.json at $commit records no $rid_bin"
+        differences=$((differences + 1))
+      elif [ "$recorded" != "$actual" ]; then
         echo "verify: $name: $file: sha256 ${actual:0:16}… is not the ${recorded:0:16}… native/MANIFEST.json records for $rid_bin at $commit"
         differences=$((differences + 1))
       fi
