@@ -35,11 +35,11 @@ makefile_blob=$(git hash-object native/Makefile)
 
 pkg() { dpkg-query -W -f='${Package} ${Version}' "$1" 2>/dev/null || echo "$1 (not a dpkg package here)"; }
 cc_version() { "$1" --version | head -1; }
-# The Debian package that installed a compiler (for musl-gcc also the gcc it wraps).
+# The Debian package that installed a compiler; musl-gcc wraps the system gcc: both.
 cc_packages() {
-  local p; p=$(dpkg -S "$(readlink -f "$(command -v "$1")")" 2>/dev/null | cut -d: -f1) || { echo "not from a dpkg package"; return; }
-  [ "$1" = musl-gcc ] && p="$(pkg "$(dpkg -S "$(readlink -f "$(command -v gcc)")" | cut -d: -f1)"), $(pkg "$p")" || p=$(pkg "$p")
-  echo "$p"
+  local owner
+  owner=$(dpkg -S "$(readlink -f "$(command -v "$1")")" 2>/dev/null | cut -d: -f1) || { echo "not from a dpkg package"; return; }
+  if [ "$1" = musl-gcc ]; then echo "$(cc_packages gcc), $(pkg "$owner")"; else pkg "$owner"; fi
 }
 glibc_of() { printf '#include <features.h>\n' | "$1" -E -dM - | awk '/define __GLIBC__ /{M=$3} /define __GLIBC_MINOR__ /{m=$3} END{print "glibc " M "." m}'; }
 musl_version() { local v; v=$(dpkg-query -W -f='${Version}' musl-dev 2>/dev/null) && echo "musl ${v%%-*}" || echo "musl (version unknown here)"; }
