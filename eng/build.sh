@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Builds everything and packs Nono and Nono.Build.Sdk to artifacts/packages/, then builds
-# samples/VersionStamp with the packed SDK: its post-build steps run sandboxed.
+# Builds everything and packs Nono and Nono.Build.Sdk to artifacts/packages/ (eng/pack.sh:
+# reproducible packages with an SBOM each), then builds samples/VersionStamp with the packed
+# SDK: its post-build steps run sandboxed.
+#
+# After changing native/ (sources, headers, Makefile), update the record of the binaries
+# that CI checks them against, and commit it with the change:
+#   eng/native-manifest.sh --update
+# A package can be checked against the commit it names with eng/verify.sh PACKAGE.nupkg.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-eng/prereqs.sh
-
-make -s -C native RID=linux-x64
-make -s -C native RID=linux-arm64
-dotnet pack src/Nono -c Release -o artifacts/packages
-dotnet pack sdk/Nono.Build.Sdk -c Release -o artifacts/packages
+eng/pack.sh
 
 # A private package folder, so the sample uses the SDK just packed and not a cached copy.
 rm -rf artifacts/sample-packages

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building native/ needs on Debian/Ubuntu: a C compiler, make, musl (the
-# static launcher) and the arm64 cross compiler. Installs nothing that is already there.
+# static launcher) and the arm64 cross compiler; and what packing needs: python3 (eng/nupkg.py)
+# and jq (eng/native-manifest.sh). Installs nothing that is already there.
 set -euo pipefail
 
 missing=()
@@ -8,6 +9,8 @@ command -v make >/dev/null || missing+=(make)
 command -v gcc >/dev/null || missing+=(gcc libc6-dev)
 command -v musl-gcc >/dev/null || missing+=(musl-tools)
 command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
+command -v python3 >/dev/null || missing+=(python3)
+command -v jq >/dev/null || missing+=(jq)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=()
