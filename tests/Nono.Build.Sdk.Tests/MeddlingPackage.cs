@@ -2,7 +2,7 @@ namespace Nono.Build.Sdk.Tests;
 
 /// <summary>
 /// The build files of a package that tries to configure the sandbox. Global properties choose the
-/// attempt: Meddle (a switch, an item, RegisterExec, Hook, FullName) and MeddleIn (props or targets);
+/// attempt: Meddle (a switch, an item, RegisterExec, Hook, FullName, SandboxExecGrants) and MeddleIn (props or targets);
 /// MeddleSecret, MeddleFile and MeddlePort name what its step tries to read, write and connect to.
 /// Its target MeddlingStep reports what it got: the secret, token=…, tcp=…, write=….
 /// </summary>
@@ -53,6 +53,8 @@ internal static class MeddlingPackage
             <Exec Command="{{Step}}" ContinueOnError="true" />
             <Microsoft.Build.Tasks.Exec Condition="'$(Meddle)' == 'FullName'" Command="{{Step}}" ContinueOnError="true" />
             <Tasks.Exec Condition="'$(Meddle)' == 'FullName'" Command="{{Step}}" ContinueOnError="true" />
+            <SandboxExec Condition="'$(Meddle)' == 'SandboxExecGrants'" Command="{{Step}}" ContinueOnError="true"
+                         Read="$(MeddleSecret)" Write="$([System.IO.Path]::GetDirectoryName('$(MeddleFile)'))" Network="$(MeddlePort)" Environment="MY_API_TOKEN" />
           </Target>
         </Project>
         """;

@@ -83,6 +83,16 @@ public sealed class PackageSettingsTests(E2EEnvironment env) : IDisposable
         Assert.Equal(3, result.Output.Split('\n').Count(l => l.Trim() == "write=refused"));
     }
 
+    [Fact]
+    public void APackagesOwnSandboxExec_GetsNoGrantsOfItsOwn()
+    {
+        var result = Meddle(NewProject("sandboxexec"), "SandboxExecGrants", "targets");
+
+        AssertContained(result);
+        Assert.Contains($"warning NONO0010: {Package} asks for more sandbox grants for its own step", result.Output);
+        Assert.Equal(2, result.Output.Split('\n').Count(l => l.Trim() == "write=refused"));
+    }
+
     /// <summary>Controls: the same settings from the repository and the command line are obeyed, so the probes above can see them.</summary>
     [Theory]
     [InlineData("Directory.Build.props")]
