@@ -4,6 +4,8 @@
 # files mention the sandbox (so the project is evaluated once more to find who set what),
 # interleaved. Reports the policy target's own time (MSBuild's performance summary) and the
 # whole-build wall time, medians of ROUNDS rounds. Needs artifacts/packages from eng/build.sh.
+# BASELINE=path/to/Nono.Build.Sdk.<other version>.nupkg adds that SDK (packed from an earlier
+# commit with -p:Version=…) as one more variant, side by side.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-10}
@@ -14,6 +16,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/feed" "$work/pkg/build"
 cp "artifacts/packages/Nono.Build.Sdk.$version.nupkg" "$work/feed/"
+variants="plain sdk mentions"
+if [ -n "${BASELINE:-}" ]; then
+  cp "$BASELINE" "$work/feed/"
+  baseline_version=$(basename "$BASELINE" .nupkg); baseline_version=${baseline_version#Nono.Build.Sdk.}
+  variants="plain baseline sdk mentions"
+fi
 cat >"$work/nuget.config" <<XML
 <configuration><packageSources><clear /><add key="local" value="$work/feed" /></packageSources></configuration>
 XML
@@ -30,9 +38,10 @@ cat >"$work/pkg/pkg.csproj" <<'XML'
 XML
 NUGET_PACKAGES="$work/packages" dotnet pack "$work/pkg" -o "$work/feed" -v:q -nologo >/dev/null
 
-for variant in plain sdk mentions; do
+for variant in $variants; do
   mkdir -p "$work/$variant"
   sdk=""; [ $variant != plain ] && sdk="<Sdk Name=\"Nono.Build.Sdk\" Version=\"$version\" />"
+  [ $variant = baseline ] && sdk="<Sdk Name=\"Nono.Build.Sdk\" Version=\"$baseline_version\" />"
   ref=""; [ $variant = mentions ] && ref='<ItemGroup><PackageReference Include="Bench.Mentions" Version="1.0.0" /></ItemGroup>'
   cat >"$work/$variant/$variant.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
@@ -53,17 +62,18 @@ build() { # variant -> "policy_target_ms wall_ms"
   end=$(date +%s%N)
   echo "${target_ms:-0} $(( (end - start) / 1000000 ))"
 }
-for v in plain sdk mentions; do build $v >/dev/null; done   # warm up
+for v in $variants; do build $v >/dev/null; done   # warm up
 for r in $(seq 1 "$ROUNDS"); do
-  for v in plain sdk mentions; do echo "$v $(build $v)" >>"$work/results"; done
+  for v in $variants; do echo "$v $(build $v)" >>"$work/results"; done
 done
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 pw=$(awk '$1=="plain"{print $3}' "$work/results" | median)
 printf "| %d rounds, no-op build, no Exec | policy target (ms) | whole build (ms) | vs. without the SDK |\n|---|---|---|---|\n" "$ROUNDS"
 printf "| without the SDK | — | %d | 1.00 |\n" "$pw"
-for v in sdk mentions; do
+for v in ${variants#plain }; do
   t=$(awk -v v=$v '$1==v{print $2}' "$work/results" | median); w=$(awk -v v=$v '$1==v{print $3}' "$work/results" | median)
   label="with Nono.Build.Sdk"; [ $v = mentions ] && label="with the SDK and a package that names a sandbox setting"
+  [ $v = baseline ] && label="with the baseline SDK ($baseline_version)"
   awk -v l="$label" -v t="$t" -v w="$w" -v p="$pw" 'BEGIN { printf "| %s | %d | %d | %.3f |\n", l, t, w, w/p }'
 done

@@ -39,7 +39,7 @@ internal static partial class RepositorySettings
         ["IntermediateOutputPath", "OutputPath", "OutDir", "PackageOutputPath", "NuGetPackageRoot", "NuGetPackageFolders", "NUGET_PACKAGES", "NetCoreRoot", "NetCoreTargetingPackRoot", "DOTNET_HOST_PATH"];
 
     /// <summary>What a package file must contain to be able to change the sandbox's settings or its Exec.</summary>
-    [GeneratedRegex("""Sandbox|Nono|InitialTargets|<\s*(IntermediateOutputPath|BaseIntermediateOutputPath|OutputPath|OutDir|PackageOutputPath|NuGetPackageRoot|NuGetPackageFolders|NUGET_PACKAGES|NetCoreRoot|NetCoreTargetingPackRoot|DOTNET_HOST_PATH)\b|(PropertyName|ItemName)\s*=\s*"[^"]*[$@%]|<\s*UsingTask[^>]*TaskName\s*=\s*"[^"]*(Exec|\$)""", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("""Sandbox|Nono|<\s*(IntermediateOutputPath|BaseIntermediateOutputPath|OutputPath|OutDir|PackageOutputPath|NuGetPackageRoot|NuGetPackageFolders|NUGET_PACKAGES|NetCoreRoot|NetCoreTargetingPackRoot|DOTNET_HOST_PATH)\b|(PropertyName|ItemName)\s*=\s*"[^"]*[$@%]|<\s*UsingTask[^>]*TaskName\s*=\s*"[^"]*(Exec|\$)""", RegexOptions.IgnoreCase)]
     private static partial Regex MayTouchTheSandbox();
 
     /// <summary>
