@@ -70,7 +70,7 @@ done
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 pw=$(awk '$1=="plain"{print $3}' "$work/results" | median)
 printf "| %d rounds, no-op build, no Exec | policy target (ms) | whole build (ms) | vs. without the SDK |\n|---|---|---|---|\n" "$ROUNDS"
-printf "| without the SDK | — | %d | 1.00 |\n" "$pw"
+printf "| without the SDK | — | %.0f | 1.00 |\n" "$pw"
 for v in ${variants#plain }; do
   t=$(awk -v v=$v '$1==v{print $2}' "$work/results" | median); w=$(awk -v v=$v '$1==v{print $3}' "$work/results" | median)
   label="with Nono.Build.Sdk"; [ $v = mentions ] && label="with the SDK and a package that names a sandbox setting"
