@@ -20,30 +20,17 @@
 #define EXIT_CANNOT_EXECUTE 126
 #define EXIT_NOT_FOUND 127
 
-static const char usage[] =
-	"Usage: nono-exec [OPTIONS] [--] COMMAND [ARG...]\n"
-	"Run COMMAND under a Landlock + seccomp sandbox that allows only what the options grant.\n"
-	"\n"
-	"  --ro PATH           read PATH (a directory: everything beneath it)\n"
-	"  --rox PATH          read and execute\n"
-	"  --rw PATH           read and write: create, delete, rename, truncate\n"
-	"  --rwx PATH          read, write and execute\n"
-	"  --wo, --xo, --wx PATH  write only, execute only, write and execute\n"
-	"  --symlinks PATH     create symlinks beneath PATH (not part of any write grant)\n"
-	"  --connect-tcp PORT  allow TCP connections to PORT (repeatable)\n"
-	"  --bind-tcp PORT     allow binding TCP PORT (repeatable)\n"
-	"  --net all|none      lift network restrictions, or keep them (default: none)\n"
-	"  --allow-unix        allow Unix sockets (default: refused; stream socketpairs always work)\n"
-	"  --best-effort       run even if the kernel has no Landlock (with a warning)\n"
-	"  --kill-leftovers    stay as the command's parent; when it exits, kill what it left running\n"
-	"  --report FILE       append each access the sandbox denies to FILE (see the docs)\n"
-	"  --audit             enforce nothing of the policy; report what it would deny\n"
-	"  @FILE               read more options from FILE, one per line: --ro /a path\n"
-	"  --probe             print what this kernel enforces as JSON and exit\n"
-	"  --help              print this help and exit\n"
-	"\n"
-	"Exit status: COMMAND's own; 125 for nono-exec's own errors; 126 if COMMAND cannot\n"
-	"be executed (also when the sandbox denies it); 127 if COMMAND is not found.\n";
+static void print_help(void)
+{
+	fputs("Usage: nono-exec [OPTIONS] [--] COMMAND [ARG...]\n"
+	      "Run COMMAND under a Landlock + seccomp sandbox that allows only what the options grant.\n"
+	      "\n", stdout);
+	nono_policy_help(stdout);
+	fputs("  @FILE               read more options from FILE, one per line: --ro /a path\n"
+	      "\n"
+	      "Exit status: COMMAND's own; 125 for nono-exec's own errors; 126 if COMMAND cannot\n"
+	      "be executed (also when the sandbox denies it); 127 if COMMAND is not found.\n", stdout);
+}
 
 static int fail(const char *text)
 {
@@ -189,7 +176,7 @@ int main(int argc, char *argv[])
 	command += 1;
 
 	if (policy.help) {
-		fputs(usage, stdout);
+		print_help();
 		return 0;
 	}
 	if (policy.probe) {
