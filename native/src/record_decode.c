@@ -611,7 +611,7 @@ static int kind_of(uint64_t nr)
 int nono_decode(const struct nono_match *m, pid_t tid, const struct nono_syscall *sc, int exact,
 		struct nono_denial *d)
 {
-	if (sc->arch != NONO_REC_ARCH)
+	if (sc->arch != NATIVE_ARCH)
 		return 0;
 	const struct ctx c = { m, tid, exact, d };
 	const uint64_t *a = sc->args;
@@ -676,16 +676,9 @@ static const char *type_name(unsigned type)
 	}
 }
 
-#if defined(__x86_64__)
-#define I386_ARCH_ 0x40000003U
-enum { N_SOCKET = 41, N_SOCKETPAIR = 53, N_IOCTL = 16, N_SENDTO = 44, N_SENDMSG = 46,
-       N_SENDMMSG = 307, N_LISTEN = 50 };
-#else
-#define I386_ARCH_ 0
-enum { N_SOCKET = 198, N_SOCKETPAIR = 199, N_IOCTL = 29, N_SENDTO = 206, N_SENDMSG = 211,
-       N_SENDMMSG = 269, N_LISTEN = 201 };
+#ifndef I386_ARCH
+#define I386_ARCH 0 /* no i386 calls on this architecture */
 #endif
-#define N_IO_URING_SETUP 425
 
 void nono_describe_refusal(pid_t tid, const struct nono_syscall *sc, int error, struct nono_denial *d)
 {
@@ -693,17 +686,20 @@ void nono_describe_refusal(pid_t tid, const struct nono_syscall *sc, int error, 
 	d->dest[0] = '\0';
 	d->error = error;
 	uint64_t nr = sc->nr;
-	if (sc->arch == I386_ARCH_) {
+	if (sc->arch == I386_ARCH) {
 		/* Map the i386 numbers the filter refuses onto the native ones. */
-		nr = nr == 359 ? N_SOCKET : nr == 360 ? N_SOCKETPAIR : nr == 54 ? N_IOCTL
-		   : nr == 369 ? N_SENDTO : nr == 370 ? N_SENDMSG : nr == 345 ? N_SENDMMSG
-		   : nr == 363 ? N_LISTEN : nr == 425 ? N_IO_URING_SETUP : nr == 102 ? 0x10000 : 0x20000 + nr;
-	} else if (sc->arch != NONO_REC_ARCH || (nr & 0x40000000U)) {
+#ifdef I386_SOCKET
+		nr = nr == I386_SOCKET ? NR_SOCKET : nr == I386_SOCKETPAIR ? NR_SOCKETPAIR : nr == I386_IOCTL ? NR_IOCTL
+		   : nr == I386_SENDTO ? NR_SENDTO : nr == I386_SENDMSG ? NR_SENDMSG : nr == I386_SENDMMSG ? NR_SENDMMSG
+		   : nr == I386_LISTEN ? NR_LISTEN : nr == I386_IO_URING_SETUP ? NR_IO_URING_SETUP
+		   : nr == I386_SOCKETCALL ? 0x10000 : 0x20000 + nr;
+#endif
+	} else if (sc->arch != NATIVE_ARCH || (nr & 0x40000000U)) {
 		nr = 0x20000 + (nr & 0xffff);
 	}
 	switch (nr) {
-	case N_SOCKET:
-	case N_SOCKETPAIR: {
+	case NR_SOCKET:
+	case NR_SOCKETPAIR: {
 		const char *family = family_name((unsigned)sc->args[0]);
 		const char *type = type_name((unsigned)sc->args[1]);
 		char f[16], t[16];
@@ -722,30 +718,30 @@ void nono_describe_refusal(pid_t tid, const struct nono_syscall *sc, int error, 
 		d->op = "socket";
 		snprintf(d->target, sizeof(d->target), "socketcall");
 		return;
-	case N_IO_URING_SETUP:
+	case NR_IO_URING_SETUP:
 		d->op = "io_uring";
 		snprintf(d->target, sizeof(d->target), "io_uring_setup");
 		return;
-	case N_LISTEN:
+	case NR_LISTEN:
 		d->op = "listen";
 		snprintf(d->target, sizeof(d->target), "listen without bind");
 		return;
-	case N_SENDTO:
-	case N_SENDMSG:
-	case N_SENDMMSG:
+	case NR_SENDTO:
+	case NR_SENDMSG:
+	case NR_SENDMMSG:
 		d->op = "connect";
 		snprintf(d->target, sizeof(d->target), "MSG_FASTOPEN");
 		return;
-	case N_IOCTL:
+	case NR_IOCTL:
 		d->op = "ioctl";
 		snprintf(d->target, sizeof(d->target), "%s",
 			 (unsigned)sc->args[1] == 0x5412 ? "TIOCSTI" : "TIOCLINUX");
 		return;
 	default:
 		d->op = "syscall";
-		if (sc->arch == I386_ARCH_ || sc->arch == NONO_REC_ARCH)
+		if (sc->arch == I386_ARCH || sc->arch == NATIVE_ARCH)
 			snprintf(d->target, sizeof(d->target), "%s %u",
-				 sc->arch == I386_ARCH_ ? "i386" : "x32", (unsigned)(nr - 0x20000));
+				 sc->arch == I386_ARCH ? "i386" : "x32", (unsigned)(nr - 0x20000));
 		else
 			snprintf(d->target, sizeof(d->target), "arch 0x%x %u", sc->arch, (unsigned)(nr - 0x20000));
 		return;

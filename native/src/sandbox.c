@@ -65,7 +65,10 @@ int nono_sandbox_prepare(const struct nono_policy *p, struct nono_sandbox *s, in
 		if (s->ruleset_fd < 0)
 			return -1;
 	}
-	nono_seccomp_build(p, s->abi >= 4, &s->filter);
+	if (nono_seccomp_build(p, s->abi >= 4, &s->filter)) {
+		nono_sandbox_release(s);
+		return nono_fail(err, "cannot build the seccomp filter (it does not fit; a bug)", "seccomp");
+	}
 	return 0;
 }
 
