@@ -324,8 +324,14 @@ static int model_file_text(struct model *m, const char *text, size_t size)
 static int model_file(struct model *m, const char *path)
 {
 	struct stat st;
-	if (stat(path, &st))
-		return m->error = errno == ENOENT ? "options file not found" : "cannot read options file", -1;
+	static char unreadable[128];
+	if (stat(path, &st) && errno == ENOENT)
+		return m->error = "options file not found", -1;
+	if (errno = 0, stat(path, &st)) {
+		/* The errno in parentheses, as policy.c names it. */
+		snprintf(unreadable, sizeof(unreadable), "cannot read options file (%s)", strerror(errno));
+		return m->error = unreadable, -1;
+	}
 	if (!S_ISREG(st.st_mode) || st.st_size > MAX_OPTIONS_FILE)
 		return m->error = "options file is not a regular file under 64 MiB", -1;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -27,6 +27,12 @@ int nono_fail(struct nono_error *err, const char *what, const char *subject)
 	return one_line(err);
 }
 
+int nono_fail_errno(struct nono_error *err, const char *what, int error, const char *subject)
+{
+	snprintf(err->text, sizeof(err->text), "%s (%s): %s", what, strerror(error), subject);
+	return one_line(err);
+}
+
 static int fail2(struct nono_error *err, const char *what, const char *option,
 		 const char *value)
 {
@@ -201,7 +207,8 @@ static int parse_file(struct nono_policy *p, const char *path, struct nono_error
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return nono_fail(err, errno == ENOENT ? "options file not found" : "cannot read options file", path);
+		return errno == ENOENT ? nono_fail(err, "options file not found", path)
+			: nono_fail_errno(err, "cannot read options file", errno, path);
 	struct stat st;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_OPTIONS_FILE) {
 		close(fd);
@@ -215,8 +222,9 @@ static int parse_file(struct nono_policy *p, const char *path, struct nono_error
 		size += (size_t)n;
 	close(fd);
 	if (!text || n < 0) {
+		int error = text ? errno : ENOMEM;
 		free(text);
-		return nono_fail(err, "cannot read options file", path);
+		return nono_fail_errno(err, "cannot read options file", error, path);
 	}
 	text[size] = '\0';
 	if (strlen(text) != size) {

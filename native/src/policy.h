@@ -44,6 +44,9 @@ struct nono_error {
 
 int nono_fail(struct nono_error *err, const char *what, const char *subject);
 
+/* "<what> (<strerror(error)>): <subject>", as the kernel's sandboxer sample names the errno. */
+int nono_fail_errno(struct nono_error *err, const char *what, int error, const char *subject);
+
 /* One option (policy.c's table drives parsing, applying and --help). */
 struct nono_option {
 	const char *name;  /* "--ro" */

@@ -170,7 +170,7 @@ int nono_record_start(const struct nono_policy *p, struct nono_sandbox *s, struc
 		return nono_fail(err, "--audit needs --report FILE (/dev/stderr prints the denials)", "--audit");
 	int report = open(p->report, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
 	if (report < 0)
-		return nono_fail(err, "cannot create the report file", p->report);
+		return nono_fail_errno(err, "cannot create the report file", errno, p->report);
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
 		close(report);
