@@ -1,6 +1,6 @@
 /* Seccomp filters as data. One header for everything that writes or reads a filter: seccomp.c
  * (the sandbox's filter), recorder.c (the recorder's filter and its refusals) and
- * record_decode.c (naming what the filter refused). It holds
+ * record_refusal.c (naming what the filter refused). It holds
  *   - the classic BPF opcodes, struct seccomp_data offsets and return actions (linux/filter.h,
  *     linux/seccomp.h, linux/audit.h: musl ships no kernel headers);
  *   - the system call numbers nono filters or records, per architecture;
