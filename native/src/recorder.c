@@ -8,8 +8,8 @@
  * tracees. It follows every fork, vfork and clone.
  *
  * At each stop the tracer resolves what the call touches and evaluates it against the policy
- * (record_tracee.c, record_decode.c, policy_match.c; record_refusal.c names the seccomp refusals). Calls the policy allows run on after this one stop. Calls
- * it denies: with the sandbox enforced, the tracer lets the call run to its exit and records
+ * (record_tracee.c, record_decode.c, policy_match.c; record_refusal.c names the seccomp
+ * refusals). Calls the policy allows run on after this one stop. Calls it denies: with the sandbox enforced, the tracer lets the call run to its exit and records
  * it if it failed with EACCES, EPERM or EXDEV (so a failure for another reason, or a wrong
  * prediction, records nothing); with --audit it records it and lets it run. An EACCES that the
  * policy does not explain (file modes, for instance) is not the sandbox's and is not recorded.
