@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building native/ needs on Debian/Ubuntu: a C compiler, make, musl (the
-# static launcher) and the arm64 cross compiler. Installs nothing that is already there.
+# static launcher), the arm64 cross compiler and qemu-user (eng/test-arm64.sh runs the arm64
+# launcher under it). Installs nothing that is already there.
 set -euo pipefail
 
 missing=()
@@ -8,6 +9,7 @@ command -v make >/dev/null || missing+=(make)
 command -v gcc >/dev/null || missing+=(gcc libc6-dev)
 command -v musl-gcc >/dev/null || missing+=(musl-tools)
 command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
+command -v qemu-aarch64-static >/dev/null || missing+=(qemu-user-static)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=()
