@@ -16,11 +16,11 @@ internal static partial class TempDirectory
 {
     /// <summary>Deletes <paramref name="path"/> and everything in it; false if something stays.</summary>
     public static bool TryDelete(string path) =>
-        OperatingSystem.IsLinux() ? NoFollow.Remove(path, keepRoot: false) : Managed(() => Directory.Delete(path, recursive: true));
+        NoFollow.Supported ? NoFollow.Remove(path, keepRoot: false) : Managed(() => Directory.Delete(path, recursive: true));
 
     /// <summary>Deletes everything in <paramref name="path"/>, keeping the directory; false if something stays.</summary>
     public static bool TryEmpty(string path) =>
-        OperatingSystem.IsLinux() ? NoFollow.Remove(path, keepRoot: true) : Managed(() =>
+        NoFollow.Supported ? NoFollow.Remove(path, keepRoot: true) : Managed(() =>
         {
             foreach (var entry in new DirectoryInfo(path).EnumerateFileSystemInfos())
             {
@@ -52,6 +52,9 @@ internal static partial class TempDirectory
     /// <summary>The removal by directory descriptors, iterative (a step may nest directories deeper than any call stack).</summary>
     private static class NoFollow
     {
+        /// <summary>Linux, 64-bit (the struct dirent layout read below; the SDK ships linux-x64 and linux-arm64).</summary>
+        public static bool Supported { get; } = OperatingSystem.IsLinux() && Environment.Is64BitProcess;
+
         /// <summary>Deeper than this the tree is left, and reported as not deleted.</summary>
         private const int MaxDepth = 4096;
 
@@ -208,10 +211,10 @@ internal static partial class TempDirectory
         public const int EPERM = 1, ENOENT = 2, EACCES = 13, EISDIR = 21;
         public const int OCloExec = 0x80000, OPath = 0x200000;
 
-        /// <summary>O_DIRECTORY and O_NOFOLLOW differ between architectures.</summary>
-        public static readonly int ODirectory = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
+        /// <summary>O_DIRECTORY and O_NOFOLLOW differ between architectures: arm64 has its own (040000, 0100000), x86-64 the generic ones.</summary>
+        public static readonly int ODirectory = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 ? 0x4000 : 0x10000;
 
-        public static readonly int ONoFollow = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
+        public static readonly int ONoFollow = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 ? 0x8000 : 0x20000;
 
         [LibraryImport("libc", EntryPoint = "openat", SetLastError = true)]
         public static partial int OpenAt(int dir, byte[] path, int flags);
