@@ -44,8 +44,10 @@ rm -f "$out"/crashes/*
 echo "fuzz: policy_fuzz for ${seconds} s (seeds native/fuzz/corpus, corpus $out/corpus)" >&2
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 set +e
+# -print_funcs=0: naming a newly covered function starts llvm-symbolizer, whose pipes stay open in
+# this process and would trip the harness's "no file descriptor left open" check.
 nice -n 10 "$out/policy_fuzz" \
-	-max_total_time="$seconds" -timeout="$timeout" -max_len=4096 \
+	-max_total_time="$seconds" -timeout="$timeout" -max_len=4096 -print_funcs=0 \
 	-dict=native/fuzz/policy.dict -print_final_stats=1 \
 	-artifact_prefix="$out/crashes/" \
 	"$out/corpus" native/fuzz/corpus >"$out/fuzz.log" 2>&1

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building native/ needs on Debian/Ubuntu: a C compiler, make, musl (the
-# static launcher) and the arm64 cross compiler; and what packing needs: python3 (eng/nupkg.py)
-# and jq (eng/native-manifest.sh). Installs nothing that is already there.
+# static launcher), the arm64 cross compiler and qemu-user (eng/test-arm64.sh runs the arm64
+# launcher under it); and what packing needs: python3 (eng/nupkg.py) and jq
+# (eng/native-manifest.sh). Installs nothing that is already there.
 set -euo pipefail
 
 missing=()
@@ -11,6 +12,7 @@ command -v musl-gcc >/dev/null || missing+=(musl-tools)
 command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
 command -v python3 >/dev/null || missing+=(python3)
 command -v jq >/dev/null || missing+=(jq)
+command -v qemu-aarch64-static >/dev/null || missing+=(qemu-user-static)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=()

@@ -3,10 +3,12 @@
 #
 #   bash eng/bench/launcher.sh
 #
-# Four ways to run /bin/true, timed interleaved by eng/bench/exectime.c (every round runs
+# Five ways to run /bin/true, timed interleaved by eng/bench/exectime.c (every round runs
 # each once, in a shuffled order, so drift falls on all of them alike):
 #   direct    /bin/true
 #   nono-exec nono-exec with a realistic 20-rule build-step policy, then /bin/true
+#   kill-leftovers  the same with --kill-leftovers (as the SDK runs every step): nono-exec
+#             stays as the supervisor, outside the sandbox, and the command is its child
 #   exec-only a do-nothing static (musl) wrapper that only execv's its argument: the
 #             cost of a second execve alone, without any sandbox work
 #   bwrap     bwrap --ro-bind / / --dev /dev --unshare-net /bin/true (baseline)
@@ -90,6 +92,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 "${pin[@]}" "$work/exectime" -n "$rounds" -w "$warmup" -s "${SETTLE_US:-0}" -r "$raw" \
 	direct /bin/true ::: \
 	nono-exec "$nono_exec" "${policy[@]}" -- /bin/true ::: \
+	kill-leftovers "$nono_exec" --kill-leftovers "${policy[@]}" -- /bin/true ::: \
 	exec-only "$work/exec-only" /bin/true ::: \
 	bwrap "$(command -v bwrap)" --ro-bind / / --dev /dev --unshare-net /bin/true \
 	>"$work/summary.tsv"
@@ -109,6 +112,7 @@ sub() { awk -v a="$1" -v b="$2" 'BEGIN { print a - b }'; }
 nono_over=$(sub "$n" "$d") wrap_over=$(sub "$w" "$d") setup=$(sub "$n" "$w") bwrap_over=$(sub "$b" "$d")
 p_nono=$(paired nono-exec direct) p_wrap=$(paired exec-only direct)
 p_setup=$(paired nono-exec exec-only) p_bwrap=$(paired bwrap direct)
+p_kill=$(paired kill-leftovers nono-exec) kill_over=$(sub "$(med kill-leftovers)" "$n")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "n/a" }'; }
 ratio_med=$(ratio "$bwrap_over" "$nono_over") ratio_pair=$(ratio "$p_bwrap" "$p_nono")
 verdict() { [[ $1 == 1 ]] && echo pass || echo FAIL; }
@@ -145,6 +149,7 @@ cat <<EOF
 | nono-exec overhead over direct | $(ms "$nono_over") | $(ms "$p_nono") |
 | exec-only overhead over direct (the second execve) | $(ms "$wrap_over") | $(ms "$p_wrap") |
 | sandbox setup = nono-exec − exec-only | $(ms "$setup") | $(ms "$p_setup") |
+| --kill-leftovers over plain nono-exec (the supervisor) | $(ms "$kill_over") | $(ms "$p_kill") |
 | bwrap overhead over direct | $(ms "$bwrap_over") | $(ms "$p_bwrap") |
 | bwrap overhead / nono-exec overhead | ${ratio_med}× | ${ratio_pair}× |
 

@@ -77,6 +77,8 @@ static void remove_private_dir(void)
 	rmdir(private_dir);
 }
 
+static void check_table_matches_model(void);
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -103,6 +105,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		die("memfd_create failed", strerror(errno));
 	snprintf(memfd_arg, sizeof(memfd_arg), "@/proc/self/fd/%d", memfd);
 	lowest_free_fd = first_free_fd();
+	check_table_matches_model();
 	return 0;
 }
 
@@ -149,6 +152,21 @@ static const struct model_option *model_find(const char *name, size_t len)
 		if (strlen(model_options[i].name) == len && !memcmp(model_options[i].name, name, len))
 			return &model_options[i];
 	return NULL;
+}
+
+/* The model's options are written from the docs, not taken from policy.c's table; this holds the
+ * two in step: the same names, each taking a value or not alike, the same rights for paths. */
+static void check_table_matches_model(void)
+{
+	size_t model_count = sizeof(model_options) / sizeof(model_options[0]);
+	if (nono_option_count != model_count)
+		die("policy.c's option table and the model differ in length", NULL);
+	for (size_t i = 0; i < nono_option_count; i++) {
+		const struct nono_option *o = &nono_options[i];
+		const struct model_option *m = model_find(o->name, strlen(o->name));
+		if (!m || !o->value != !takes_value(m->kind) || (m->kind == PATH && o->access != m->access))
+			die("policy.c's option table and the model disagree on", o->name);
+	}
 }
 
 struct model {
@@ -306,8 +324,14 @@ static int model_file_text(struct model *m, const char *text, size_t size)
 static int model_file(struct model *m, const char *path)
 {
 	struct stat st;
-	if (stat(path, &st))
-		return m->error = errno == ENOENT ? "options file not found" : "cannot read options file", -1;
+	static char unreadable[128];
+	if (stat(path, &st) && errno == ENOENT)
+		return m->error = "options file not found", -1;
+	if (errno = 0, stat(path, &st)) {
+		/* The errno in parentheses, as policy.c names it. */
+		snprintf(unreadable, sizeof(unreadable), "cannot read options file (%s)", strerror(errno));
+		return m->error = unreadable, -1;
+	}
 	if (!S_ISREG(st.st_mode) || st.st_size > MAX_OPTIONS_FILE)
 		return m->error = "options file is not a regular file under 64 MiB", -1;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -29,11 +29,6 @@ int nono_landlock_errata(void)
 	return errata < 0 ? -1 : (int)errata;
 }
 
-static uint64_t handled_fs(int abi)
-{
-	return nono_fs_handled(abi);
-}
-
 /* O_PATH descriptors opened without libc: musl's open() adds an fcntl per call for O_CLOEXEC. */
 static int open_path(const char *path, int flags)
 {
@@ -48,8 +43,8 @@ static int add_path_rule(int ruleset, const struct nono_path_rule *rule, uint64_
 
 	int fd = open_path(rule->path, 0);
 	if (fd < 0)
-		return nono_fail(err, errno == ENOENT || errno == ENOTDIR ? "path not found"
-			: "cannot open path", rule->path);
+		return errno == ENOENT || errno == ENOTDIR ? nono_fail(err, "path not found", rule->path)
+			: nono_fail_errno(err, "cannot open path", errno, rule->path);
 	/* The kernel refuses directory rights on a file with EINVAL: then the file's own rights
 	 * are granted. Cheaper than an fstat or a second open per path. */
 	struct nono_ll_path_beneath_attr attr = {
@@ -66,8 +61,7 @@ static int add_path_rule(int ruleset, const struct nono_path_rule *rule, uint64_
 	if (rc) {
 		int saved = errno;
 		close(fd);
-		errno = saved;
-		return nono_fail(err, "the kernel refused a path rule", rule->path);
+		return nono_fail_errno(err, "the kernel refused a path rule", saved, rule->path);
 	}
 	return fd;
 }
@@ -92,7 +86,7 @@ static int add_port_rules(int ruleset, const uint16_t *ports, size_t count, uint
 		if (syscall(__NR_landlock_add_rule, ruleset, NONO_LL_RULE_NET_PORT, &attr, 0)) {
 			char port[8];
 			snprintf(port, sizeof(port), "%u", ports[i]);
-			return nono_fail(err, "the kernel refused a port rule", port);
+			return nono_fail_errno(err, "the kernel refused a port rule", errno, port);
 		}
 	}
 	return 0;
@@ -101,24 +95,25 @@ static int add_port_rules(int ruleset, const uint16_t *ports, size_t count, uint
 int nono_landlock_ruleset(const struct nono_policy *p, int abi, int batch_close,
 			  int per_thread, struct nono_error *err)
 {
-	struct nono_ll_ruleset_attr attr = { .handled_access_fs = handled_fs(abi) };
-	if (!p->net_all && abi >= 4)
-		attr.handled_access_net = NONO_LL_NET_BIND_TCP | NONO_LL_NET_CONNECT_TCP;
-	if (abi >= 6) {
+	struct nono_ll_handled handled = nono_ll_handled(abi);
+	struct nono_ll_ruleset_attr attr = { .handled_access_fs = handled.fs };
+	if (!p->net_all)
+		attr.handled_access_net = handled.net;
+	if (handled.scoped) {
 		/* Threads that restricted themselves one by one have sibling domains; before
 		 * erratum 2 the signal scope then refused signals between them, which the .NET
 		 * runtime needs (GC suspension). */
 		int errata = per_thread ? nono_landlock_errata() : 0;
 		if (!per_thread || (errata > 0 && (errata & (1 << 1))))
-			attr.scoped = NONO_LL_SCOPE_SIGNAL;
+			attr.scoped = handled.scoped & NONO_LL_SCOPE_SIGNAL;
 		if (!p->allow_unix)
-			attr.scoped |= NONO_LL_SCOPE_ABSTRACT_UNIX_SOCKET;
+			attr.scoped |= handled.scoped & NONO_LL_SCOPE_ABSTRACT_UNIX_SOCKET;
 	}
 	size_t size = abi >= 6 ? sizeof(attr) : abi >= 4 ? 2 * sizeof(uint64_t) : sizeof(uint64_t);
 
 	int ruleset = (int)ll_create(&attr, size, 0);
 	if (ruleset < 0)
-		return nono_fail(err, "cannot create a Landlock ruleset", "landlock_create_ruleset");
+		return nono_fail_errno(err, "cannot create a Landlock ruleset", errno, "landlock_create_ruleset");
 	int first = -1, last = -1;
 	for (size_t i = 0; i < p->path_count; i++) {
 		int fd = add_path_rule(ruleset, &p->paths[i], attr.handled_access_fs, err);

@@ -21,17 +21,64 @@
 /* Device nodes can never be made: MAKE_CHAR and MAKE_BLOCK are handled, never granted. */
 #define FS_ALL ((NONO_LL_FS_IOCTL_DEV << 1) - 1)
 
+/* What this kernel's Landlock handles, as the kernel's sandboxer sample works it out: start
+ * from everything this code knows (ABI 7) and take away, case by case, what an older ABI lacks.
+ * Whatever is handled and not granted is denied. */
+struct nono_ll_handled {
+	uint64_t fs, net, scoped;
+};
+
+static inline struct nono_ll_handled nono_ll_handled(int abi)
+{
+	struct nono_ll_handled h = {
+		.fs = FS_ALL,
+		.net = NONO_LL_NET_BIND_TCP | NONO_LL_NET_CONNECT_TCP,
+		.scoped = NONO_LL_SCOPE_ABSTRACT_UNIX_SOCKET | NONO_LL_SCOPE_SIGNAL,
+	};
+	switch (abi) {
+	case 0:
+		/* No Landlock at all (--best-effort): nothing is handled; seccomp still applies. */
+		h.fs = 0;
+		/* fall through */
+	case 1:
+		/* ABI 1 (Linux 5.13) lacks REFER: while any right is handled, no file can be moved or
+		 * linked to another directory at all. */
+		h.fs &= ~NONO_LL_FS_REFER;
+		/* fall through */
+	case 2:
+		/* ABI 2 (5.19) lacks TRUNCATE: truncate(2), ftruncate(2) and O_TRUNC are not restricted. */
+		h.fs &= ~NONO_LL_FS_TRUNCATE;
+		/* fall through */
+	case 3:
+		/* ABI 3 (6.2) lacks TCP rules: with --net none seccomp refuses every AF_INET and
+		 * AF_INET6 socket instead, and --connect-tcp/--bind-tcp are an error. */
+		h.net = 0;
+		/* fall through */
+	case 4:
+		/* ABI 4 (6.7) lacks IOCTL_DEV: ioctl on devices is not restricted. */
+		h.fs &= ~NONO_LL_FS_IOCTL_DEV;
+		/* fall through */
+	case 5:
+		/* ABI 5 (6.10) lacks scopes: signals and abstract Unix sockets reach outside the
+		 * sandbox (seccomp still refuses AF_UNIX sockets without --allow-unix), and a step can
+		 * signal its --kill-leftovers supervisor (docs/security.md). */
+		h.scoped = 0;
+		/* fall through */
+	case 6:
+		/* ABI 6 (6.12) lacks only the logging flags of landlock_restrict_self, which nono
+		 * does not use: nothing to take away. */
+		break;
+	default:
+		/* ABI 7 (6.15) and newer (capped at 7 by nono_landlock_abi): everything above. */
+		break;
+	}
+	return h;
+}
+
 /* The filesystem rights an ABI handles: every right it knows. */
 static inline uint64_t nono_fs_handled(int abi)
 {
-	uint64_t fs = abi > 0 ? FS_ALL : 0;
-	if (abi < 2)
-		fs &= ~NONO_LL_FS_REFER;
-	if (abi < 3)
-		fs &= ~NONO_LL_FS_TRUNCATE;
-	if (abi < 5)
-		fs &= ~NONO_LL_FS_IOCTL_DEV;
-	return fs;
+	return nono_ll_handled(abi).fs;
 }
 
 /* The rights a grant of access (NONO_READ | NONO_WRITE | NONO_EXECUTE | NONO_SYMLINK) gives a

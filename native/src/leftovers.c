@@ -1,7 +1,14 @@
 /* A command's background processes (cmd &, setsid, double forks) would otherwise keep running
  * after the command, and after the build, with the command's rights: able to change outputs
  * that later targets already used or checked. nono-exec stays as the command's parent, a child
- * subreaper inside the same sandbox, and kills them when the command exits. */
+ * subreaper, and kills them when the command exits.
+ *
+ * The supervisor stays out of the command's reach: only the child it starts enters the Landlock
+ * domain and the seccomp filter, so the supervisor is outside the domain, where Landlock's
+ * ptrace rule (every ABI) keeps the command from tracing it or reading its memory, and the
+ * signal scope (ABI 6) from signalling, stopping or killing it. It keeps no_new_privs and no
+ * capability (dropped before the child starts, which inherits that), and no descriptor but its
+ * list of children and the standard streams. */
 #include "leftovers.h"
 
 #include <errno.h>
@@ -23,10 +30,13 @@ static void forward(int sig)
 		kill(command_pid, sig);
 }
 
-int nono_leftovers_prepare(void)
+int nono_leftovers_become_subreaper(void)
 {
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
-		return -1;
+	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+int nono_leftovers_open_children(void)
+{
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
 	return (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
@@ -63,6 +73,7 @@ static void kill_leftovers(int children_fd)
 }
 
 /* Ends this process the way the command ended. */
+static void exit_like(int status) __attribute__((noreturn));
 static void exit_like(int status)
 {
 	if (WIFEXITED(status))
@@ -79,15 +90,18 @@ static void exit_like(int status)
 	_exit(128 + sig);
 }
 
-void nono_leftovers_run(int children_fd, char *const command[], int (*exec_command)(char *const[]))
+pid_t nono_leftovers_start(int (*start)(void *), void *context)
 {
 	/* vfork: no copy of this process's memory, which costs more than the exec on a VM where
-	 * page faults are expensive; the child only execs or exits. */
+	 * page faults are expensive; the child only confines itself and execs, or exits. */
 	pid_t child = vfork();
-	if (child < 0)
-		return;
 	if (child == 0)
-		_exit(exec_command(command));
+		_exit(start(context));
+	return child;
+}
+
+void nono_leftovers_supervise(int children_fd, pid_t child)
+{
 	/* No parent-death signal for the command: a tree kill (.NET's Process.Kill(true), which
 	 * MSBuild uses to cancel a step) stops and kills this process first, then walks into its
 	 * children; the command must still be there to be walked, or its own children, reparented

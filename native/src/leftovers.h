@@ -2,15 +2,22 @@
 #ifndef NONO_LEFTOVERS_H
 #define NONO_LEFTOVERS_H
 
-/* Before the sandbox applies: makes this process a child subreaper (every orphan of the
- * command's tree is reparented here, setsid or not) and opens its list of children, which
- * Landlock may hide once applied. Returns the list's descriptor, or -1 (errno set). */
-int nono_leftovers_prepare(void);
+#include <sys/types.h>
 
-/* After the sandbox applies: runs the command in a vfork child (exec_command execs it, or says
- * why not and returns the exit status), waits for it, kills every process still left of its
- * tree, and exits with the command's status (re-raising a deadly signal). Returns only if it
- * cannot vfork (errno set). */
-void nono_leftovers_run(int children_fd, char *const command[], int (*exec_command)(char *const[]));
+/* Opens this process's list of children (/proc/self/task/TID/children), close-on-exec.
+ * Returns the descriptor, or -1 (errno set). */
+int nono_leftovers_open_children(void);
+
+/* Before the command starts: makes this process a child subreaper, so that every orphan of the
+ * command's tree is reparented here, setsid or not. Returns 0, or -1 (errno set). */
+int nono_leftovers_become_subreaper(void);
+
+/* Starts the command in a vfork child: start(context) confines the child and execs the command,
+ * or says why not and returns the exit status. Returns the child's pid, or -1 (errno set). */
+pid_t nono_leftovers_start(int (*start)(void *), void *context);
+
+/* Waits for the command, kills every process still left of its tree, and exits with the
+ * command's status (re-raising a deadly signal). */
+void nono_leftovers_supervise(int children_fd, pid_t command) __attribute__((noreturn));
 
 #endif

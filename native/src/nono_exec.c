@@ -20,30 +20,17 @@
 #define EXIT_CANNOT_EXECUTE 126
 #define EXIT_NOT_FOUND 127
 
-static const char usage[] =
-	"Usage: nono-exec [OPTIONS] [--] COMMAND [ARG...]\n"
-	"Run COMMAND under a Landlock + seccomp sandbox that allows only what the options grant.\n"
-	"\n"
-	"  --ro PATH           read PATH (a directory: everything beneath it)\n"
-	"  --rox PATH          read and execute\n"
-	"  --rw PATH           read and write: create, delete, rename, truncate\n"
-	"  --rwx PATH          read, write and execute\n"
-	"  --wo, --xo, --wx PATH  write only, execute only, write and execute\n"
-	"  --symlinks PATH     create symlinks beneath PATH (not part of any write grant)\n"
-	"  --connect-tcp PORT  allow TCP connections to PORT (repeatable)\n"
-	"  --bind-tcp PORT     allow binding TCP PORT (repeatable)\n"
-	"  --net all|none      lift network restrictions, or keep them (default: none)\n"
-	"  --allow-unix        allow Unix sockets (default: refused; stream socketpairs always work)\n"
-	"  --best-effort       run even if the kernel has no Landlock (with a warning)\n"
-	"  --kill-leftovers    stay as the command's parent; when it exits, kill what it left running\n"
-	"  --report FILE       append each access the sandbox denies to FILE (see the docs)\n"
-	"  --audit             enforce nothing of the policy; report what it would deny\n"
-	"  @FILE               read more options from FILE, one per line: --ro /a path\n"
-	"  --probe             print what this kernel enforces as JSON and exit\n"
-	"  --help              print this help and exit\n"
-	"\n"
-	"Exit status: COMMAND's own; 125 for nono-exec's own errors; 126 if COMMAND cannot\n"
-	"be executed (also when the sandbox denies it); 127 if COMMAND is not found.\n";
+static void print_help(void)
+{
+	fputs("Usage: nono-exec [OPTIONS] [--] COMMAND [ARG...]\n"
+	      "Run COMMAND under a Landlock + seccomp sandbox that allows only what the options grant.\n"
+	      "\n", stdout);
+	nono_policy_help(stdout);
+	fputs("  @FILE               read more options from FILE, one per line: --ro /a path\n"
+	      "\n"
+	      "Exit status: COMMAND's own; 125 for nono-exec's own errors; 126 if COMMAND cannot\n"
+	      "be executed (also when the sandbox denies it); 127 if COMMAND is not found.\n", stdout);
+}
 
 static int fail(const char *text)
 {
@@ -51,16 +38,26 @@ static int fail(const char *text)
 	return EXIT_LAUNCHER;
 }
 
-/* Closes every descriptor above 2 except keep (-1: none). close_range first; where it is refused
- * (kernels before 5.9, some container seccomp profiles), the open ones are listed from
+/* Closes every descriptor above 2 except keep_a and keep_b (-1: none). close_range first; where it
+ * is refused (kernels before 5.9, some container seccomp profiles), the open ones are listed from
  * /proc/self/fd rather than closing up to RLIMIT_NOFILE, which the .NET runtime raises so high
  * that the loop would cost tens of milliseconds. Must run before Landlock may hide /proc. */
-static void close_inherited_fds(int keep)
+static void close_inherited_fds(int keep_a, int keep_b)
 {
+	int low = keep_a < keep_b ? keep_a : keep_b, high = keep_a < keep_b ? keep_b : keep_a;
 #ifdef SYS_close_range
-	unsigned first = 3, last = keep >= 3 ? (unsigned)keep - 1 : ~0U;
-	if ((first > last || syscall(SYS_close_range, first, last, 0U) == 0) &&
-	    (keep < 3 || syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U) == 0))
+	/* The gaps around the kept descriptors: [3, low), (low, high), (high, ~0]. */
+	int keep[2] = { low, high };
+	unsigned first = 3;
+	int closed = 1;
+	for (int i = 0; i < 2 && closed; i++) {
+		if (keep[i] < (int)first)
+			continue;
+		if ((unsigned)keep[i] > first)
+			closed = syscall(SYS_close_range, first, (unsigned)keep[i] - 1, 0U) == 0;
+		first = (unsigned)keep[i] + 1;
+	}
+	if (closed && syscall(SYS_close_range, first, ~0U, 0U) == 0)
 		return;
 #endif
 	int dir = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -72,7 +69,7 @@ static void close_inherited_fds(int keep)
 				struct dirent64_view { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; };
 				const struct dirent64_view *d = (const void *)(buf + at);
 				int fd = atoi(d->name);
-				if (fd > 2 && fd != dir && fd != keep)
+				if (fd > 2 && fd != dir && fd != low && fd != high)
 					close(fd);
 				at += d->reclen;
 			}
@@ -85,7 +82,7 @@ static void close_inherited_fds(int keep)
 	int max = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 65536
 		? (int)limit.rlim_cur : 65536;
 	for (int fd = 3; fd < max; fd++)
-		if (fd != keep)
+		if (fd != low && fd != high)
 			close(fd);
 }
 
@@ -108,6 +105,67 @@ static int exec_command(char *const command[])
 	return code;
 }
 
+/* "<what> (<strerror>): <subject>" */
+static int fail_errno(const char *what, const char *subject)
+{
+	char text[256];
+	snprintf(text, sizeof(text), "%s (%s): %s", what, strerror(errno), subject);
+	return fail(text);
+}
+
+static int fail_step(int step)
+{
+	return fail_errno("cannot apply the sandbox", nono_restrict_step_name(step));
+}
+
+struct launch {
+	const struct nono_sandbox *sandbox;
+	char *const *command;
+};
+
+/* The command's side of --kill-leftovers, in the vfork child: it alone enters the sandbox.
+ * write(2) only, as in exec_command. */
+static int confine_and_exec(void *context)
+{
+	const struct launch *launch = context;
+	int step = nono_sandbox_confine_thread(launch->sandbox);
+	if (step) {
+		const char *why = strerror(errno), *what = nono_restrict_step_name(step);
+		struct iovec line[] = {
+			{ (void *)"nono-exec: error: cannot apply the sandbox (", 45 },
+			{ (void *)why, strlen(why) },
+			{ (void *)"): ", 3 },
+			{ (void *)what, strlen(what) },
+			{ (void *)"\n", 1 },
+		};
+		writev(STDERR_FILENO, line, 5);
+		return EXIT_LAUNCHER;
+	}
+	if (launch->sandbox->ruleset_fd >= 0)
+		close(launch->sandbox->ruleset_fd); /* --ruleset-fd's is inheritable */
+	return exec_command(launch->command);
+}
+
+/* --kill-leftovers (leftovers.c): this process supervises from outside the sandbox. It gives up
+ * no_new_privs and its capabilities here, for itself and the command; the command's child alone
+ * applies Landlock and seccomp, so a step cannot signal, stop, trace or kill its supervisor. */
+static int supervise(struct nono_sandbox *sandbox, int children, char *const command[])
+{
+	/* A subreaper only now: the recorder's tracer, orphaned at its start, must not become a
+	 * child of this process, to be killed with the leftovers. */
+	if (nono_leftovers_become_subreaper())
+		return fail_errno("cannot watch the command's processes", "--kill-leftovers");
+	int step = nono_sandbox_drop_privileges();
+	if (step)
+		return fail_step(step);
+	struct launch launch = { sandbox, command };
+	pid_t child = nono_leftovers_start(confine_and_exec, &launch);
+	if (child < 0)
+		return fail_errno("cannot start the command", "vfork");
+	nono_sandbox_release(sandbox);
+	nono_leftovers_supervise(children, child);
+}
+
 int main(int argc, char *argv[])
 {
 	struct nono_policy policy = { 0 };
@@ -118,7 +176,7 @@ int main(int argc, char *argv[])
 	command += 1;
 
 	if (policy.help) {
-		fputs(usage, stdout);
+		print_help();
 		return 0;
 	}
 	if (policy.probe) {
@@ -136,27 +194,20 @@ int main(int argc, char *argv[])
 	if (sandbox.abi == 0)
 		fputs("nono-exec: warning: Landlock is not available on this kernel; "
 		      "running without filesystem and TCP restrictions (--best-effort)\n", stderr);
+	/* --kill-leftovers: the list of this process's children is opened before the recorder
+	 * starts, which would otherwise stop on (and, with --audit, report) the supervisor's own open. */
+	int children = -1;
+	if (policy.kill_leftovers && (children = nono_leftovers_open_children()) < 0)
+		return fail_errno("cannot watch the command's processes", "--kill-leftovers");
 	/* Denial recording (--report, --audit): recorder.c. */
 	if (nono_recording(&policy) && nono_record_start(&policy, &sandbox, &err))
 		return fail(err.text);
-	close_inherited_fds(sandbox.ruleset_fd);
-	int children = -1;
-	if (policy.kill_leftovers && (children = nono_leftovers_prepare()) < 0) {
-		snprintf(err.text, sizeof(err.text), "cannot watch the command's processes (%s): %s",
-			 strerror(errno), "--kill-leftovers");
-		return fail(err.text);
-	}
+	close_inherited_fds(sandbox.ruleset_fd, children);
+	if (children >= 0)
+		return supervise(&sandbox, children, argv + command);
 	int step = nono_sandbox_restrict_thread(&sandbox);
-	if (step) {
-		snprintf(err.text, sizeof(err.text), "cannot apply the sandbox (%s): %s",
-			 strerror(errno), nono_restrict_step_name(step));
-		return fail(err.text);
-	}
+	if (step)
+		return fail_step(step);
 	nono_sandbox_release(&sandbox);
-	if (children >= 0) {
-		nono_leftovers_run(children, argv + command, exec_command);
-		snprintf(err.text, sizeof(err.text), "cannot start the command (%s): %s", strerror(errno), "vfork");
-		return fail(err.text);
-	}
 	return exec_command(argv + command);
 }

@@ -1,6 +1,7 @@
 #include "policy.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,12 @@ int nono_fail(struct nono_error *err, const char *what, const char *subject)
 	return one_line(err);
 }
 
+int nono_fail_errno(struct nono_error *err, const char *what, int error, const char *subject)
+{
+	snprintf(err->text, sizeof(err->text), "%s (%s): %s", what, strerror(error), subject);
+	return one_line(err);
+}
+
 static int fail2(struct nono_error *err, const char *what, const char *option,
 		 const char *value)
 {
@@ -46,17 +53,21 @@ static int grow(void **items, size_t count, size_t size, struct nono_error *err)
 	return 0;
 }
 
-static int add_path(struct nono_policy *p, const char *option, const char *path,
-		    unsigned access, struct nono_error *err)
+/* One function per kind of option, called through the table below with the option's entry. */
+typedef int apply_fn(struct nono_policy *p, const struct nono_option *o, const char *value,
+		     struct nono_error *err);
+
+static int add_path(struct nono_policy *p, const struct nono_option *o, const char *path,
+		    struct nono_error *err)
 {
 	if (path[0] == '\0')
-		return nono_fail(err, "empty path", option);
+		return nono_fail(err, "empty path", o->name);
 	if (grow((void **)&p->paths, p->path_count, sizeof(*p->paths), err))
 		return -1;
 	char *copy = strdup(path);
 	if (!copy)
 		return nono_fail(err, "out of memory", "policy");
-	p->paths[p->path_count++] = (struct nono_path_rule){ copy, access };
+	p->paths[p->path_count++] = (struct nono_path_rule){ copy, o->access };
 	return 0;
 }
 
@@ -75,104 +86,120 @@ static int add_port(uint16_t **ports, size_t *count, const char *option,
 	return 0;
 }
 
-enum takes { FLAG, VALUE };
-
-struct option_spec {
-	const char *name;
-	enum takes takes;
-};
-
-static const struct option_spec options[] = {
-	{ "--ro", VALUE },	    { "--rox", VALUE },	     { "--rw", VALUE },
-	{ "--rwx", VALUE },	    { "--wo", VALUE },	     { "--xo", VALUE },
-	{ "--wx", VALUE },	    { "--symlinks", VALUE },	    { "--connect-tcp", VALUE }, { "--bind-tcp", VALUE },
-	{ "--net", VALUE },	    { "--allow-unix", FLAG },   { "--best-effort", FLAG },
-	{ "--ruleset-fd", VALUE },  { "--probe", FLAG },	     { "--help", FLAG },
-	{ "--report", VALUE },	    { "--audit", FLAG },	     { "--kill-leftovers", FLAG },
-};
-
-static const struct option_spec *find_option(const char *name, size_t len)
+static int add_connect(struct nono_policy *p, const struct nono_option *o, const char *value,
+		       struct nono_error *err)
 {
-	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
-		if (strlen(options[i].name) == len && memcmp(options[i].name, name, len) == 0)
-			return &options[i];
-	return NULL;
+	return add_port(&p->connect_ports, &p->connect_count, o->name, value, err);
 }
 
-static int apply_option(struct nono_policy *p, const char *name, const char *value,
-			struct nono_error *err)
+static int add_bind(struct nono_policy *p, const struct nono_option *o, const char *value,
+		    struct nono_error *err)
 {
-	if (!strcmp(name, "--ro"))
-		return add_path(p, name, value, NONO_READ, err);
-	if (!strcmp(name, "--rox"))
-		return add_path(p, name, value, NONO_READ | NONO_EXECUTE, err);
-	if (!strcmp(name, "--rw"))
-		return add_path(p, name, value, NONO_READ | NONO_WRITE, err);
-	if (!strcmp(name, "--rwx"))
-		return add_path(p, name, value, NONO_READ | NONO_WRITE | NONO_EXECUTE, err);
-	if (!strcmp(name, "--wo"))
-		return add_path(p, name, value, NONO_WRITE, err);
-	if (!strcmp(name, "--xo"))
-		return add_path(p, name, value, NONO_EXECUTE, err);
-	if (!strcmp(name, "--wx"))
-		return add_path(p, name, value, NONO_WRITE | NONO_EXECUTE, err);
-	if (!strcmp(name, "--symlinks"))
-		return add_path(p, name, value, NONO_SYMLINK, err);
-	if (!strcmp(name, "--connect-tcp"))
-		return add_port(&p->connect_ports, &p->connect_count, name, value, err);
-	if (!strcmp(name, "--bind-tcp"))
-		return add_port(&p->bind_ports, &p->bind_count, name, value, err);
-	if (!strcmp(name, "--net")) {
-		if (!strcmp(value, "all"))
-			p->net_all = 1;
-		else if (!strcmp(value, "none"))
-			p->net_all = 0;
-		else
-			return fail2(err, "invalid network mode (expected all or none)", name, value);
-		return 0;
-	}
-	if (!strcmp(name, "--ruleset-fd")) {
-		char *end;
-		long fd = strtol(value, &end, 10);
-		if (value[0] < '0' || value[0] > '9' || *end || fd > 1 << 30)
-			return fail2(err, "invalid descriptor number", name, value);
-		p->ruleset_fd = (int)fd;
-		return 0;
-	}
-	if (!strcmp(name, "--report")) {
-		if (value[0] == '\0')
-			return nono_fail(err, "empty path", name);
-		free(p->report);
-		p->report = strdup(value);
-		return p->report ? 0 : nono_fail(err, "out of memory", "policy");
-	}
-	if (!strcmp(name, "--audit"))
-		p->audit = 1;
-	else if (!strcmp(name, "--allow-unix"))
-		p->allow_unix = 1;
-	else if (!strcmp(name, "--best-effort"))
-		p->best_effort = 1;
-	else if (!strcmp(name, "--kill-leftovers"))
-		p->kill_leftovers = 1;
-	else if (!strcmp(name, "--probe"))
-		p->probe = 1;
-	else if (!strcmp(name, "--help"))
-		p->help = 1;
+	return add_port(&p->bind_ports, &p->bind_count, o->name, value, err);
+}
+
+static int set_net(struct nono_policy *p, const struct nono_option *o, const char *value,
+		   struct nono_error *err)
+{
+	if (!strcmp(value, "all"))
+		p->net_all = 1;
+	else if (!strcmp(value, "none"))
+		p->net_all = 0;
+	else
+		return fail2(err, "invalid network mode (expected all or none)", o->name, value);
 	return 0;
 }
 
-static const struct option_spec *check_option(const char *name, const char *value,
+static int set_ruleset_fd(struct nono_policy *p, const struct nono_option *o, const char *value,
+			  struct nono_error *err)
+{
+	char *end;
+	long fd = strtol(value, &end, 10);
+	if (value[0] < '0' || value[0] > '9' || *end || fd > 1 << 30)
+		return fail2(err, "invalid descriptor number", o->name, value);
+	p->ruleset_fd = (int)fd;
+	return 0;
+}
+
+static int set_report(struct nono_policy *p, const struct nono_option *o, const char *value,
+		      struct nono_error *err)
+{
+	if (value[0] == '\0')
+		return nono_fail(err, "empty path", o->name);
+	free(p->report);
+	p->report = strdup(value);
+	return p->report ? 0 : nono_fail(err, "out of memory", "policy");
+}
+
+static int set_flag(struct nono_policy *p, const struct nono_option *o, const char *value,
+		    struct nono_error *err)
+{
+	(void)value;
+	(void)err;
+	*(int *)((char *)p + o->flag) = 1;
+	return 0;
+}
+
+#define PATH_OPTION(option, rights, text) { option, "PATH", text, add_path, rights, 0 }
+#define FLAG(option, field, text) { option, NULL, text, set_flag, 0, offsetof(struct nono_policy, field) }
+
+/* Every option nono-exec and libnono take: its name, the value it takes (NULL: a flag), its
+ * line in --help, and what applies it. docs/nono-exec.md describes each; the Nono library
+ * mirrors the table (src/Nono/NonoExecOptions.cs), checked against --help by its tests. */
+const struct nono_option nono_options[] = {
+	PATH_OPTION("--ro", NONO_READ, "read PATH (a directory: everything beneath it)"),
+	PATH_OPTION("--rox", NONO_READ | NONO_EXECUTE, "read and execute"),
+	PATH_OPTION("--rw", NONO_READ | NONO_WRITE, "read and write: create, delete, rename, truncate"),
+	PATH_OPTION("--rwx", NONO_READ | NONO_WRITE | NONO_EXECUTE, "read, write and execute"),
+	PATH_OPTION("--wo", NONO_WRITE, "write only"),
+	PATH_OPTION("--xo", NONO_EXECUTE, "execute only"),
+	PATH_OPTION("--wx", NONO_WRITE | NONO_EXECUTE, "write and execute"),
+	PATH_OPTION("--symlinks", NONO_SYMLINK, "create symlinks beneath PATH (not part of any write grant)"),
+	{ "--connect-tcp", "PORT", "allow TCP connections to PORT (repeatable)", add_connect, 0, 0 },
+	{ "--bind-tcp", "PORT", "allow binding TCP PORT (repeatable)", add_bind, 0, 0 },
+	{ "--net", "all|none", "lift network restrictions, or keep them (default: none)", set_net, 0, 0 },
+	FLAG("--allow-unix", allow_unix, "allow Unix sockets (default: refused; stream socketpairs always work)"),
+	FLAG("--best-effort", best_effort, "run even if the kernel has no Landlock (with a warning)"),
+	FLAG("--kill-leftovers", kill_leftovers, "stay as the command's parent, out of its reach; kill what it leaves running"),
+	{ "--ruleset-fd", "N", "use the prepared Landlock ruleset on inherited descriptor N", set_ruleset_fd, 0, 0 },
+	{ "--report", "FILE", "append each access the sandbox denies to FILE (see the docs)", set_report, 0, 0 },
+	FLAG("--audit", audit, "enforce nothing of the policy; report what it would deny"),
+	FLAG("--probe", probe, "print what this kernel enforces as JSON and exit"),
+	FLAG("--help", help, "print this help and exit"),
+};
+
+const size_t nono_option_count = sizeof(nono_options) / sizeof(nono_options[0]);
+
+static const struct nono_option *find_option(const char *name, size_t len)
+{
+	for (size_t i = 0; i < nono_option_count; i++)
+		if (strlen(nono_options[i].name) == len && memcmp(nono_options[i].name, name, len) == 0)
+			return &nono_options[i];
+	return NULL;
+}
+
+void nono_policy_help(FILE *out)
+{
+	for (size_t i = 0; i < nono_option_count; i++) {
+		const struct nono_option *o = &nono_options[i];
+		char left[32];
+		snprintf(left, sizeof(left), "%s%s%s", o->name, o->value ? " " : "", o->value ? o->value : "");
+		fprintf(out, "  %-19s %s\n", left, o->usage);
+	}
+}
+
+static const struct nono_option *check_option(const char *name, const char *value,
 					      struct nono_error *err)
 {
-	const struct option_spec *spec = find_option(name, strlen(name));
-	if (!spec)
+	const struct nono_option *o = find_option(name, strlen(name));
+	if (!o)
 		nono_fail(err, "unknown option (see --help)", name);
-	else if (spec->takes == FLAG && value)
+	else if (!o->value && value)
 		nono_fail(err, "option takes no value", name);
-	else if (spec->takes == VALUE && !value)
+	else if (o->value && !value)
 		nono_fail(err, "missing value", name);
 	else
-		return spec;
+		return o;
 	return NULL;
 }
 
@@ -180,7 +207,8 @@ static int parse_file(struct nono_policy *p, const char *path, struct nono_error
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return nono_fail(err, errno == ENOENT ? "options file not found" : "cannot read options file", path);
+		return errno == ENOENT ? nono_fail(err, "options file not found", path)
+			: nono_fail_errno(err, "cannot read options file", errno, path);
 	struct stat st;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_OPTIONS_FILE) {
 		close(fd);
@@ -194,8 +222,9 @@ static int parse_file(struct nono_policy *p, const char *path, struct nono_error
 		size += (size_t)n;
 	close(fd);
 	if (!text || n < 0) {
+		int error = text ? errno : ENOMEM;
 		free(text);
-		return nono_fail(err, "cannot read options file", path);
+		return nono_fail_errno(err, "cannot read options file", error, path);
 	}
 	text[size] = '\0';
 	if (strlen(text) != size) {
@@ -220,7 +249,8 @@ static int parse_file(struct nono_policy *p, const char *path, struct nono_error
 		size_t name_len = strcspn(line, " =");
 		char *value = line[name_len] ? line + name_len + 1 : NULL;
 		line[name_len] = '\0';
-		rc = check_option(line, value, err) ? apply_option(p, line, value, err) : -1;
+		const struct nono_option *o = check_option(line, value, err);
+		rc = o ? o->apply(p, o, value, err) : -1;
 	}
 	free(text);
 	return rc;
@@ -254,10 +284,10 @@ int nono_policy_parse(struct nono_policy *p, int argc, char *const argv[],
 		memcpy(name, arg, name_len);
 		name[name_len] = '\0';
 		const char *value = arg[name_len] ? arg + name_len + 1 : NULL;
-		const struct option_spec *spec = find_option(name, name_len);
-		if (spec && spec->takes == VALUE && !value && i + 1 < argc)
+		const struct nono_option *o = find_option(name, name_len);
+		if (o && o->value && !value && i + 1 < argc)
 			value = argv[++i];
-		if (!check_option(name, value, err) || apply_option(p, name, value, err))
+		if (!(o = check_option(name, value, err)) || o->apply(p, o, value, err))
 			return -1;
 	}
 	*command_index = i;

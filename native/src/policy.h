@@ -3,6 +3,7 @@
 #define NONO_POLICY_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 enum {
@@ -42,6 +43,26 @@ struct nono_error {
 };
 
 int nono_fail(struct nono_error *err, const char *what, const char *subject);
+
+/* "<what> (<strerror(error)>): <subject>", as the kernel's sandboxer sample names the errno. */
+int nono_fail_errno(struct nono_error *err, const char *what, int error, const char *subject);
+
+/* One option (policy.c's table drives parsing, applying and --help). */
+struct nono_option {
+	const char *name;  /* "--ro" */
+	const char *value; /* what the value is, for --help ("PATH"); NULL: a flag */
+	const char *usage; /* its line in --help */
+	int (*apply)(struct nono_policy *policy, const struct nono_option *option,
+		     const char *value, struct nono_error *err);
+	unsigned access;   /* path options: the NONO_* rights granted */
+	size_t flag;       /* flags: offset of the int field of struct nono_policy set to 1 */
+};
+
+extern const struct nono_option nono_options[];
+extern const size_t nono_option_count;
+
+/* Prints one line per option, in the table's order: "  --ro PATH           read PATH ...". */
+void nono_policy_help(FILE *out);
 
 /* Parses options from argv[0..argc). Stops at "--" (skipped) or at the first
  * argument that is not an option; *command_index is where the command starts

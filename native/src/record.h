@@ -1,5 +1,5 @@
-/* Internals of the denial recorder, shared by recorder.c (the tracer) and record_decode.c
- * (what a stopped system call touches, and whether the policy denies it). */
+/* Internals of the denial recorder, shared by recorder.c (the tracer), record_decode.c (whether
+ * the policy denies a stopped call), record_tracee.c and record_refusal.c. */
 #ifndef NONO_RECORD_H
 #define NONO_RECORD_H
 

@@ -1,11 +1,9 @@
-/* What a stopped system call touches, resolved the way the kernel will resolve it for the
- * tracee, and whether the policy grants the Landlock rights the kernel will ask for.
- *
- * Paths are resolved through /proc/<tid>/{root,cwd,fd/N}, so the tracee's working directory,
- * directory descriptors and root apply, and named by the kernel (readlink of /proc/self/fd/N),
- * so symlinks are resolved as Landlock sees them. Every open here is O_PATH: it reads nothing,
- * creates nothing and does not block. */
+/* What a stopped system call touches (resolved by record_tracee.c the way the kernel will
+ * resolve it for the tracee), and whether the policy grants the Landlock rights the kernel will
+ * ask for. */
 #include "record.h"
+
+#include "record_tracee.h"
 
 #include "landlock_rights.h"
 #include "record_syscalls.h"
@@ -31,193 +29,6 @@
 #define RENAME_NOREPLACE_ (1 << 0)
 #define RENAME_EXCHANGE_ (1 << 1)
 #define TMPFILE_FLAG (O_TMPFILE & ~O_DIRECTORY)
-
-/* --- tracee memory ------------------------------------------------------------------- */
-
-static int read_memory(pid_t tid, uint64_t addr, void *buf, size_t len)
-{
-	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
-	return process_vm_readv(tid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -1;
-}
-
-/* A NUL-terminated string of at most size - 1 bytes, read a page at a time so that a string
- * ending just before an unmapped page is still read. Returns 0, or -1 (unreadable, too long). */
-static int read_string(pid_t tid, uint64_t addr, char *buf, size_t size)
-{
-	size_t got = 0;
-	while (got < size) {
-		size_t chunk = 4096 - ((addr + got) & 4095);
-		if (chunk > size - got)
-			chunk = size - got;
-		struct iovec local = { buf + got, chunk }, remote = { (void *)(uintptr_t)(addr + got), chunk };
-		ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-		if (n <= 0)
-			return -1;
-		if (memchr(buf + got, '\0', (size_t)n))
-			return 0;
-		got += (size_t)n;
-	}
-	return -1;
-}
-
-/* --- path resolution ------------------------------------------------------------------ */
-
-struct object {
-	char path[NONO_REC_PATH];   /* canonical: the object, or for a missing one parent/name */
-	char parent[NONO_REC_PATH]; /* canonical directory that holds (or would hold) it */
-	int exists;
-	mode_t mode; /* 0 until known (resolve_as with lazy) */
-	int fd;      /* lazy: the object's O_PATH descriptor while it may be needed, or -1 */
-};
-
-static int sys_open(const char *path, int flags)
-{
-	return (int)syscall(SYS_openat, AT_FDCWD, path, flags | O_PATH | O_CLOEXEC);
-}
-
-/* The names that mean "this process" would mean the tracer if the tracer resolved them: they
- * are rewritten to name tid's process. Returns the length of the alias matched, with the
- * replacement in out, or 0. Only literal prefixes are seen, not symlinks to them elsewhere. */
-static size_t self_alias(pid_t tid, const char *path, char *out, size_t size)
-{
-	static const struct {
-		const char *alias, *format;
-	} aliases[] = {
-		{ "/proc/self", "/proc/%d" },	       { "/proc/thread-self", "/proc/%d/task/%d" },
-		{ "/dev/fd", "/proc/%d/fd" },	       { "/dev/stdin", "/proc/%d/fd/0" },
-		{ "/dev/stdout", "/proc/%d/fd/1" },    { "/dev/stderr", "/proc/%d/fd/2" },
-		{ "/etc/mtab", "/proc/%d/mounts" },
-	};
-	if (strncmp(path, "/proc/", 6) && strncmp(path, "/dev/", 5) && strncmp(path, "/etc/mtab", 9))
-		return 0;
-	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
-		size_t len = strlen(aliases[i].alias);
-		if (strncmp(path, aliases[i].alias, len) || (path[len] != '\0' && path[len] != '/'))
-			continue;
-		pid_t pid = nono_tgid(tid);
-		snprintf(out, size, aliases[i].format, pid, tid);
-		return len;
-	}
-	return 0;
-}
-
-/* Opens (O_PATH) path as tid would resolve it from dirfd. An empty path names dirfd itself. */
-static int open_as(pid_t tid, int dirfd, const char *path, int flags)
-{
-	char full[NONO_REC_PATH + 64], alias[64];
-	int n;
-	size_t skip = path[0] == '/' ? self_alias(tid, path, alias, sizeof(alias)) : 0;
-	if (skip)
-		n = snprintf(full, sizeof(full), "%s%s", alias, path + skip);
-	else if (path[0] == '/')
-		n = snprintf(full, sizeof(full), "/proc/%d/root%s", tid, path);
-	else if (dirfd == AT_FDCWD)
-		n = snprintf(full, sizeof(full), "/proc/%d/cwd/%s", tid, path);
-	else if (path[0] == '\0')
-		n = snprintf(full, sizeof(full), "/proc/%d/fd/%d", tid, dirfd);
-	else
-		n = snprintf(full, sizeof(full), "/proc/%d/fd/%d/%s", tid, dirfd, path);
-	if (n < 0 || (size_t)n >= sizeof(full)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return sys_open(full, flags);
-}
-
-static void parent_of(const char *path, char *parent, size_t size)
-{
-	const char *slash = strrchr(path, '/');
-	size_t len = slash && slash != path ? (size_t)(slash - path) : 1;
-	if (path[0] != '/' || len >= size)
-		len = 0;
-	memcpy(parent, path, len);
-	parent[len] = '\0';
-	if (len == 1)
-		parent[0] = '/';
-}
-
-/* Returns 0, or -1 when the path cannot be resolved (the call then fails with ENOENT,
- * ENOTDIR, ELOOP... before Landlock is asked, or tid is gone). lazy: leave the mode unknown and
- * the descriptor open in o->fd (see object_mode, release), to spare an fstat. */
-static int resolve_as(pid_t tid, int dirfd, const char *path, int follow, struct object *o, int lazy)
-{
-	o->exists = 0;
-	o->mode = 0;
-	o->fd = -1;
-	int fd = open_as(tid, dirfd, path, follow ? 0 : O_NOFOLLOW);
-	if (fd >= 0) {
-		struct stat st;
-		int ok = nono_fd_path(fd, o->path, sizeof(o->path)) >= 0 && (lazy || fstat(fd, &st) == 0);
-		if (ok && lazy)
-			o->fd = fd;
-		else
-			close(fd);
-		if (!ok)
-			return -1;
-		o->exists = 1;
-		if (!lazy)
-			o->mode = st.st_mode;
-		parent_of(o->path, o->parent, sizeof(o->parent));
-		return 0;
-	}
-	if (errno != ENOENT)
-		return -1;
-
-	/* Missing: its directory must exist (else ENOENT again, not a denial). */
-	char dir[NONO_REC_PATH];
-	size_t len = strlen(path);
-	if (len == 0 || len >= sizeof(dir))
-		return -1;
-	memcpy(dir, path, len + 1);
-	while (len > 1 && dir[len - 1] == '/')
-		dir[--len] = '\0';
-	char *slash = strrchr(dir, '/');
-	const char *name = slash ? slash + 1 : dir;
-	if (!*name || !strcmp(name, ".") || !strcmp(name, ".."))
-		return -1;
-	char name_copy[256];
-	if (strlen(name) >= sizeof(name_copy))
-		return -1;
-	strcpy(name_copy, name);
-	if (!slash)
-		dir[0] = '\0';
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open_as(tid, dirfd, dir, O_DIRECTORY);
-	if (fd < 0)
-		return -1;
-	int ok = nono_fd_path(fd, o->parent, sizeof(o->parent)) >= 0;
-	close(fd);
-	if (!ok || o->parent[0] != '/')
-		return -1;
-	int n = snprintf(o->path, sizeof(o->path), "%s%s%s", o->parent,
-			 o->parent[1] ? "/" : "", name_copy);
-	return n > 0 && (size_t)n < sizeof(o->path) ? 0 : -1;
-}
-
-static int resolve(pid_t tid, int dirfd, const char *path, int follow, struct object *o)
-{
-	return resolve_as(tid, dirfd, path, follow, o, 0);
-}
-
-static mode_t object_mode(struct object *o)
-{
-	struct stat st;
-	if (!o->mode && o->fd >= 0 && fstat(o->fd, &st) == 0)
-		o->mode = st.st_mode;
-	return o->mode;
-}
-
-static void release(struct object *o)
-{
-	if (o->fd >= 0)
-		close(o->fd);
-	o->fd = -1;
-}
-
-/* --- the checks -------------------------------------------------------------------------- */
 
 static uint64_t make_right(mode_t mode)
 {
@@ -258,7 +69,7 @@ static uint64_t rights(const struct ctx *c, const char *path)
 	return nono_match_rights(c->m, path, c->exact);
 }
 
-static int open_denied(const struct ctx *c, struct object *o, uint64_t flags, uint64_t file)
+static int open_denied(const struct ctx *c, struct nono_rec_object *o, uint64_t flags, uint64_t file)
 {
 	int acc = (int)(flags & O_ACCMODE);
 	if (!o->exists) {
@@ -278,7 +89,7 @@ static int open_denied(const struct ctx *c, struct object *o, uint64_t flags, ui
 		       (acc == O_RDONLY ? NONO_LL_FS_READ_DIR : 0);
 	if (!(any & ~granted))
 		return 0;
-	mode_t mode = object_mode(o);
+	mode_t mode = nono_rec_object_mode(o);
 	if (S_ISDIR(mode))
 		return acc == O_RDONLY && !(granted & NONO_LL_FS_READ_DIR) ? deny(c->d, "read", o->path, EACCES) : 0;
 	uint64_t need = file | ((flags & O_TRUNC) && S_ISREG(mode) ? NONO_LL_FS_TRUNCATE : 0);
@@ -295,22 +106,22 @@ static int check_open(const struct ctx *c, int dirfd, uint64_t path_addr, uint64
 	if (flags & O_PATH)
 		return 0;
 	char path[NONO_REC_PATH];
-	struct object o;
-	if (read_string(c->tid, path_addr, path, sizeof(path)))
+	struct nono_rec_object o;
+	if (nono_rec_read_string(c->tid, path_addr, path, sizeof(path)))
 		return 0;
 	int acc = (int)(flags & O_ACCMODE);
 	uint64_t file = (acc == O_RDONLY || acc == O_RDWR ? NONO_LL_FS_READ_FILE : 0) |
 			(acc == O_WRONLY || acc == O_RDWR ? NONO_LL_FS_WRITE_FILE : 0);
 	if ((flags & TMPFILE_FLAG) == TMPFILE_FLAG) {
 		/* An unnamed file in a directory, with the directory's file rights. */
-		if (resolve(c->tid, dirfd, path, 1, &o) || !o.exists || !S_ISDIR(o.mode))
+		if (nono_rec_resolve(c->tid, dirfd, path, 1, &o) || !o.exists || !S_ISDIR(o.mode))
 			return 0;
 		return (file & ~rights(c, o.path)) ? deny(c->d, "write", o.path, EACCES) : 0;
 	}
-	if (resolve_as(c->tid, dirfd, path, !(flags & O_NOFOLLOW), &o, 1))
+	if (nono_rec_resolve_as(c->tid, dirfd, path, !(flags & O_NOFOLLOW), &o, 1))
 		return 0;
 	int denied = open_denied(c, &o, flags, file);
-	release(&o);
+	nono_rec_release(&o);
 	return denied;
 }
 
@@ -320,7 +131,7 @@ static int check_open(const struct ctx *c, int dirfd, uint64_t path_addr, uint64
  * device or FIFO is ever opened. */
 static int interpreter_of(const char *path, char *interp, size_t size)
 {
-	int opath = sys_open(path, 0);
+	int opath = nono_rec_open_path(path, 0);
 	if (opath < 0)
 		return -1;
 	struct stat st;
@@ -385,8 +196,8 @@ static int interpreter_of(const char *path, char *interp, size_t size)
 static int check_exec(const struct ctx *c, int dirfd, uint64_t path_addr, int follow)
 {
 	char path[NONO_REC_PATH];
-	struct object o;
-	if (read_string(c->tid, path_addr, path, sizeof(path)) || resolve(c->tid, dirfd, path, follow, &o))
+	struct nono_rec_object o;
+	if (nono_rec_read_string(c->tid, path_addr, path, sizeof(path)) || nono_rec_resolve(c->tid, dirfd, path, follow, &o))
 		return 0;
 	/* The kernel opens the program, then its interpreter (a script's, an ELF program's loader),
 	 * and so on, each for reading and execution. */
@@ -397,7 +208,7 @@ static int check_exec(const struct ctx *c, int dirfd, uint64_t path_addr, int fo
 		if (need & ~rights(c, o.path))
 			return deny(c->d, "execute", o.path, EACCES);
 		char interp[NONO_REC_PATH];
-		if (interpreter_of(o.path, interp, sizeof(interp)) || resolve(c->tid, AT_FDCWD, interp, 1, &o))
+		if (interpreter_of(o.path, interp, sizeof(interp)) || nono_rec_resolve(c->tid, AT_FDCWD, interp, 1, &o))
 			return 0;
 	}
 	return 0;
@@ -406,8 +217,8 @@ static int check_exec(const struct ctx *c, int dirfd, uint64_t path_addr, int fo
 static int check_create(const struct ctx *c, int dirfd, uint64_t path_addr, mode_t type)
 {
 	char path[NONO_REC_PATH];
-	struct object o;
-	if (read_string(c->tid, path_addr, path, sizeof(path)) || resolve(c->tid, dirfd, path, 0, &o))
+	struct nono_rec_object o;
+	if (nono_rec_read_string(c->tid, path_addr, path, sizeof(path)) || nono_rec_resolve(c->tid, dirfd, path, 0, &o))
 		return 0;
 	if (o.exists)
 		return 0;
@@ -418,8 +229,8 @@ static int check_create(const struct ctx *c, int dirfd, uint64_t path_addr, mode
 static int check_delete(const struct ctx *c, int dirfd, uint64_t path_addr, int dir)
 {
 	char path[NONO_REC_PATH];
-	struct object o;
-	if (read_string(c->tid, path_addr, path, sizeof(path)) || resolve(c->tid, dirfd, path, 0, &o))
+	struct nono_rec_object o;
+	if (nono_rec_read_string(c->tid, path_addr, path, sizeof(path)) || nono_rec_resolve(c->tid, dirfd, path, 0, &o))
 		return 0;
 	if (!o.exists || !S_ISDIR(o.mode) != !dir)
 		return 0;
@@ -429,8 +240,8 @@ static int check_delete(const struct ctx *c, int dirfd, uint64_t path_addr, int 
 static int check_truncate(const struct ctx *c, uint64_t path_addr)
 {
 	char path[NONO_REC_PATH];
-	struct object o;
-	if (read_string(c->tid, path_addr, path, sizeof(path)) || resolve(c->tid, AT_FDCWD, path, 1, &o))
+	struct nono_rec_object o;
+	if (nono_rec_read_string(c->tid, path_addr, path, sizeof(path)) || nono_rec_resolve(c->tid, AT_FDCWD, path, 1, &o))
 		return 0;
 	if (!o.exists || S_ISDIR(o.mode))
 		return 0;
@@ -449,11 +260,11 @@ static int check_move(const struct ctx *c, int olddirfd, uint64_t old_addr, int 
 		      uint64_t new_addr, unsigned flags, int link, int follow_old)
 {
 	char path[NONO_REC_PATH];
-	struct object from, to;
-	if (read_string(c->tid, old_addr, path, sizeof(path)) ||
-	    resolve(c->tid, olddirfd, path, follow_old, &from) || !from.exists)
+	struct nono_rec_object from, to;
+	if (nono_rec_read_string(c->tid, old_addr, path, sizeof(path)) ||
+	    nono_rec_resolve(c->tid, olddirfd, path, follow_old, &from) || !from.exists)
 		return 0;
-	if (read_string(c->tid, new_addr, path, sizeof(path)) || resolve(c->tid, newdirfd, path, 0, &to))
+	if (nono_rec_read_string(c->tid, new_addr, path, sizeof(path)) || nono_rec_resolve(c->tid, newdirfd, path, 0, &to))
 		return 0;
 	int exchange = !link && (flags & RENAME_EXCHANGE_);
 	if ((exchange && !to.exists) || (to.exists && (link || (flags & RENAME_NOREPLACE_))))
@@ -563,7 +374,7 @@ static int check_socket_address(const struct ctx *c, int fd, uint64_t addr, uint
 	} sa;
 	memset(&sa, 0, sizeof(sa));
 	size_t len = addrlen < sizeof(sa) ? (size_t)addrlen : sizeof(sa);
-	if (len < sizeof(sa_family_t) || read_memory(c->tid, addr, &sa, len))
+	if (len < sizeof(sa_family_t) || nono_rec_read_memory(c->tid, addr, &sa, len))
 		return 0;
 	sa_family_t family = sa.in.sin_family;
 	if (family == AF_UNIX) {
@@ -574,8 +385,8 @@ static int check_socket_address(const struct ctx *c, int fd, uint64_t addr, uint
 		size_t n = len - sizeof(sa_family_t);
 		memcpy(path, sa.un.path, n);
 		path[n] = '\0';
-		struct object o;
-		if (resolve(c->tid, AT_FDCWD, path, 0, &o) || o.exists)
+		struct nono_rec_object o;
+		if (nono_rec_resolve(c->tid, AT_FDCWD, path, 0, &o) || o.exists)
 			return 0;
 		return (NONO_LL_FS_MAKE_SOCK & ~rights(c, o.parent)) ? deny(c->d, "create", o.path, EACCES) : 0;
 	}
@@ -611,7 +422,7 @@ static int kind_of(uint64_t nr)
 int nono_decode(const struct nono_match *m, pid_t tid, const struct nono_syscall *sc, int exact,
 		struct nono_denial *d)
 {
-	if (sc->arch != NONO_REC_ARCH)
+	if (sc->arch != NATIVE_ARCH)
 		return 0;
 	const struct ctx c = { m, tid, exact, d };
 	const uint64_t *a = sc->args;
@@ -622,7 +433,7 @@ int nono_decode(const struct nono_match *m, pid_t tid, const struct nono_syscall
 	case REC_OPENAT: return fs && check_open(&c, (int)a[0], a[1], a[2]);
 	case REC_OPENAT2: {
 		uint64_t how_flags;
-		if (!fs || a[3] < sizeof(how_flags) || read_memory(tid, a[2], &how_flags, sizeof(how_flags)))
+		if (!fs || a[3] < sizeof(how_flags) || nono_rec_read_memory(tid, a[2], &how_flags, sizeof(how_flags)))
 			return 0;
 		return check_open(&c, (int)a[0], a[1], how_flags);
 	}
@@ -650,130 +461,3 @@ int nono_decode(const struct nono_match *m, pid_t tid, const struct nono_syscall
 	}
 }
 
-/* --- calls the seccomp filter refused ------------------------------------------------------ */
-
-static const char *family_name(unsigned family)
-{
-	switch (family) {
-	case AF_UNIX: return "AF_UNIX";
-	case AF_INET: return "AF_INET";
-	case AF_INET6: return "AF_INET6";
-	case 16: return "AF_NETLINK";
-	case 17: return "AF_PACKET";
-	case 40: return "AF_VSOCK";
-	default: return NULL;
-	}
-}
-
-static const char *type_name(unsigned type)
-{
-	switch (type & 0xf) {
-	case SOCK_STREAM: return "SOCK_STREAM";
-	case SOCK_DGRAM: return "SOCK_DGRAM";
-	case SOCK_RAW: return "SOCK_RAW";
-	case SOCK_SEQPACKET: return "SOCK_SEQPACKET";
-	default: return NULL;
-	}
-}
-
-#if defined(__x86_64__)
-#define I386_ARCH_ 0x40000003U
-enum { N_SOCKET = 41, N_SOCKETPAIR = 53, N_IOCTL = 16, N_SENDTO = 44, N_SENDMSG = 46,
-       N_SENDMMSG = 307, N_LISTEN = 50 };
-#else
-#define I386_ARCH_ 0
-enum { N_SOCKET = 198, N_SOCKETPAIR = 199, N_IOCTL = 29, N_SENDTO = 206, N_SENDMSG = 211,
-       N_SENDMMSG = 269, N_LISTEN = 201 };
-#endif
-#define N_IO_URING_SETUP 425
-
-void nono_describe_refusal(pid_t tid, const struct nono_syscall *sc, int error, struct nono_denial *d)
-{
-	(void)tid;
-	d->dest[0] = '\0';
-	d->error = error;
-	uint64_t nr = sc->nr;
-	if (sc->arch == I386_ARCH_) {
-		/* Map the i386 numbers the filter refuses onto the native ones. */
-		nr = nr == 359 ? N_SOCKET : nr == 360 ? N_SOCKETPAIR : nr == 54 ? N_IOCTL
-		   : nr == 369 ? N_SENDTO : nr == 370 ? N_SENDMSG : nr == 345 ? N_SENDMMSG
-		   : nr == 363 ? N_LISTEN : nr == 425 ? N_IO_URING_SETUP : nr == 102 ? 0x10000 : 0x20000 + nr;
-	} else if (sc->arch != NONO_REC_ARCH || (nr & 0x40000000U)) {
-		nr = 0x20000 + (nr & 0xffff);
-	}
-	switch (nr) {
-	case N_SOCKET:
-	case N_SOCKETPAIR: {
-		const char *family = family_name((unsigned)sc->args[0]);
-		const char *type = type_name((unsigned)sc->args[1]);
-		char f[16], t[16];
-		if (!family)
-			snprintf(f, sizeof(f), "AF_%u", (unsigned)sc->args[0]), family = f;
-		if (!type)
-			snprintf(t, sizeof(t), "SOCK_%u", (unsigned)sc->args[1] & 0xf), type = t;
-		d->op = "socket";
-		if ((unsigned)sc->args[2])
-			snprintf(d->target, sizeof(d->target), "%s %s %u", family, type, (unsigned)sc->args[2]);
-		else
-			snprintf(d->target, sizeof(d->target), "%s %s", family, type);
-		return;
-	}
-	case 0x10000:
-		d->op = "socket";
-		snprintf(d->target, sizeof(d->target), "socketcall");
-		return;
-	case N_IO_URING_SETUP:
-		d->op = "io_uring";
-		snprintf(d->target, sizeof(d->target), "io_uring_setup");
-		return;
-	case N_LISTEN:
-		d->op = "listen";
-		snprintf(d->target, sizeof(d->target), "listen without bind");
-		return;
-	case N_SENDTO:
-	case N_SENDMSG:
-	case N_SENDMMSG:
-		d->op = "connect";
-		snprintf(d->target, sizeof(d->target), "MSG_FASTOPEN");
-		return;
-	case N_IOCTL:
-		d->op = "ioctl";
-		snprintf(d->target, sizeof(d->target), "%s",
-			 (unsigned)sc->args[1] == 0x5412 ? "TIOCSTI" : "TIOCLINUX");
-		return;
-	default:
-		d->op = "syscall";
-		if (sc->arch == I386_ARCH_ || sc->arch == NONO_REC_ARCH)
-			snprintf(d->target, sizeof(d->target), "%s %u",
-				 sc->arch == I386_ARCH_ ? "i386" : "x32", (unsigned)(nr - 0x20000));
-		else
-			snprintf(d->target, sizeof(d->target), "arch 0x%x %u", sc->arch, (unsigned)(nr - 0x20000));
-		return;
-	}
-}
-
-pid_t nono_tgid(pid_t tid)
-{
-	char path[32], buf[512];
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return tid;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return tid;
-	buf[n] = '\0';
-	for (const char *line = buf; (line = strchr(line, '\n')); ) {
-		line++;
-		if (strncmp(line, "Tgid:", 5))
-			continue;
-		pid_t pid = 0;
-		for (line += 5; *line == '\t' || *line == ' '; line++)
-			;
-		for (; *line >= '0' && *line <= '9'; line++)
-			pid = pid * 10 + (*line - '0');
-		return pid > 0 ? pid : tid;
-	}
-	return tid;
-}

@@ -8,8 +8,8 @@
  * tracees. It follows every fork, vfork and clone.
  *
  * At each stop the tracer resolves what the call touches and evaluates it against the policy
- * (record_decode.c, policy_match.c). Calls the policy allows run on after this one stop. Calls
- * it denies: with the sandbox enforced, the tracer lets the call run to its exit and records
+ * (record_tracee.c, record_decode.c, policy_match.c; record_refusal.c names the seccomp
+ * refusals). Calls the policy allows run on after this one stop. Calls it denies: with the sandbox enforced, the tracer lets the call run to its exit and records
  * it if it failed with EACCES, EPERM or EXDEV (so a failure for another reason, or a wrong
  * prediction, records nothing); with --audit it records it and lets it run. An EACCES that the
  * policy does not explain (file modes, for instance) is not the sandbox's and is not recorded.
@@ -60,11 +60,6 @@
 #define P_EVENT_STOP 128
 #define INFO_EXIT 2
 #define INFO_SECCOMP 3
-#define RET_TRAP 0x00030000U
-#define RET_TRACE 0x7ff00000U
-#define RET_ERRNO 0x00050000U
-#define RET_ALLOW 0x7fff0000U
-#define RET_ACTION 0xffff0000U
 #define SYS_SECCOMP_CODE 1
 
 /* SECCOMP_RET_DATA of the recorder's filter, and of a refusal (with its errno beneath). */
@@ -101,35 +96,30 @@ static long ptrace_(long request, pid_t pid, uintptr_t addr, void *data)
 /* ---------------------------------------------------------------------------------------- */
 /* The launcher side.                                                                        */
 
-#define STMT(c, value) ((struct nono_bpf_insn){ (c), 0, 0, (value) })
-#define JUMP(c, value, t, f) ((struct nono_bpf_insn){ (c), (t), (f), (value) })
-#define LD_W_ABS 0x20
-#define JEQ_K 0x15
-#define JSET_K 0x45
-#define RET_K 0x06
+enum record_label { NEXT = NONO_BPF_NEXT, ALLOW, TRACE, OPENAT };
 
 /* Stops (SECCOMP_RET_TRACE) on the native calls the recorder evaluates, except openat with
  * O_PATH, which Landlock does not check. */
 static void build_record_filter(struct nono_filter *f)
 {
-	struct nono_bpf_insn *s = f->insns;
-	unsigned short n = 0, count = (unsigned short)NONO_REC_COUNT;
-	s[n++] = STMT(LD_W_ABS, 4); /* arch */
-	s[n++] = JUMP(JEQ_K, NONO_REC_ARCH, 0, (uint8_t)(count + 1));
-	s[n++] = STMT(LD_W_ABS, 0); /* nr */
-	for (unsigned short i = 0; i < count; i++) {
-		uint8_t to_trace = (uint8_t)(count - i);
-		uint8_t to_openat = (uint8_t)(count - i + 1);
+	struct nono_bpf b = nono_bpf_start(f->insns, NONO_FILTER_MAX);
+	bpf_load_arch(&b);
+	bpf_jump(&b, BPF_JEQ_K, NATIVE_ARCH, NEXT, ALLOW);
+	bpf_load_nr(&b);
+	for (size_t i = 0; i < NONO_REC_COUNT; i++) {
 		uint16_t nr = nono_rec_syscalls[i].nr;
-		s[n++] = JUMP(JEQ_K, nr, nr == NONO_REC_OPENAT ? to_openat : to_trace, 0);
+		bpf_jump(&b, BPF_JEQ_K, nr, nr == NR_OPENAT ? OPENAT : TRACE, NEXT);
 	}
-	s[n++] = STMT(RET_K, RET_ALLOW);
-	s[n++] = STMT(RET_K, RET_TRACE | TAG_RECORD);
-	s[n++] = STMT(LD_W_ABS, 16 + 8 * 2); /* openat's flags */
-	s[n++] = JUMP(JSET_K, O_PATH, 0, 1);
-	s[n++] = STMT(RET_K, RET_ALLOW);
-	s[n++] = STMT(RET_K, RET_TRACE | TAG_RECORD);
-	f->len = n;
+	bpf_label(&b, ALLOW);
+	bpf_ret(&b, SECCOMP_RET_ALLOW);
+	bpf_label(&b, OPENAT);
+	bpf_load_arg(&b, 2); /* openat's flags */
+	bpf_jump(&b, BPF_JSET_K, O_PATH, NEXT, TRACE);
+	bpf_ret(&b, SECCOMP_RET_ALLOW);
+	bpf_label(&b, TRACE);
+	bpf_ret(&b, SECCOMP_RET_TRACE | TAG_RECORD);
+	int len = bpf_finish(&b);
+	f->len = len < 0 ? 0 : (unsigned short)len; /* a fixed list: it always fits */
 }
 
 /* The sandbox filter's refusals, handed to the tracer: enforced, a trap (the call is not
@@ -139,13 +129,13 @@ static void convert_refusals(struct nono_filter *f, int audit)
 {
 	for (unsigned short i = 0; i < f->len; i++) {
 		struct nono_bpf_insn *insn = &f->insns[i];
-		if (insn->code != RET_K || (insn->k & RET_ACTION) != RET_ERRNO)
+		if (insn->code != BPF_RET_K || (insn->k & SECCOMP_RET_ACTION_FULL) != SECCOMP_RET_ERRNO)
 			continue;
 		uint32_t error = insn->k & 0xfff;
 		if (!audit)
-			insn->k = RET_TRAP | TAG_REFUSED | error;
+			insn->k = SECCOMP_RET_TRAP | TAG_REFUSED | error;
 		else if (error == EACCES)
-			insn->k = RET_TRACE | TAG_REFUSED | error;
+			insn->k = SECCOMP_RET_TRACE | TAG_REFUSED | error;
 	}
 }
 
@@ -180,7 +170,7 @@ int nono_record_start(const struct nono_policy *p, struct nono_sandbox *s, struc
 		return nono_fail(err, "--audit needs --report FILE (/dev/stderr prints the denials)", "--audit");
 	int report = open(p->report, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
 	if (report < 0)
-		return nono_fail(err, "cannot create the report file", p->report);
+		return nono_fail_errno(err, "cannot create the report file", errno, p->report);
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
 		close(report);
@@ -462,7 +452,7 @@ static int answer_trap(pid_t tid, uint32_t arch, struct nono_syscall *sc, int er
 		return -1;
 	sc->arch = arch;
 	sc->nr = regs.orig_rax;
-	if (arch == NONO_REC_ARCH) {
+	if (arch == NATIVE_ARCH) {
 		uint64_t args[6] = { regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9 };
 		memcpy(sc->args, args, sizeof(args));
 	} else {

@@ -65,21 +65,35 @@ int nono_sandbox_prepare(const struct nono_policy *p, struct nono_sandbox *s, in
 		if (s->ruleset_fd < 0)
 			return -1;
 	}
-	nono_seccomp_build(p, s->abi >= 4, &s->filter);
+	if (nono_seccomp_build(p, s->abi >= 4, &s->filter)) {
+		nono_sandbox_release(s);
+		return nono_fail(err, "cannot build the seccomp filter (it does not fit; a bug)", "seccomp");
+	}
 	return 0;
 }
 
-int nono_sandbox_restrict_thread(const struct nono_sandbox *s)
+int nono_sandbox_drop_privileges(void)
 {
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return NONO_STEP_NO_NEW_PRIVS;
 	if (drop_capabilities())
 		return NONO_STEP_CAPABILITIES;
+	return 0;
+}
+
+int nono_sandbox_confine_thread(const struct nono_sandbox *s)
+{
 	if (s->ruleset_fd >= 0 && nono_landlock_restrict_self(s->ruleset_fd))
 		return NONO_STEP_LANDLOCK;
 	if (nono_seccomp_install(&s->filter))
 		return NONO_STEP_SECCOMP;
 	return 0;
+}
+
+int nono_sandbox_restrict_thread(const struct nono_sandbox *s)
+{
+	int step = nono_sandbox_drop_privileges();
+	return step ? step : nono_sandbox_confine_thread(s);
 }
 
 const char *nono_restrict_step_name(int step)

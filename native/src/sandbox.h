@@ -30,10 +30,18 @@ enum nono_restrict_step {
 	NONO_STEP_SECCOMP,
 };
 
-/* Restricts the calling thread: no_new_privs, every capability dropped, Landlock,
- * seccomp. Async-signal-safe.
- * Returns 0, or the step that failed (errno set). */
+/* Restricts the calling thread: nono_sandbox_drop_privileges, then nono_sandbox_confine_thread.
+ * Async-signal-safe. Returns 0, or the step that failed (errno set). */
 int nono_sandbox_restrict_thread(const struct nono_sandbox *sandbox);
+
+/* no_new_privs and every capability dropped: what the command and a supervisor outside its
+ * sandbox (--kill-leftovers) both give up; inherited by children. Async-signal-safe.
+ * Returns 0, or the step that failed (errno set). */
+int nono_sandbox_drop_privileges(void);
+
+/* The command's own confinement: the Landlock domain and the seccomp filter (needs
+ * no_new_privs). Async-signal-safe. Returns 0, or the step that failed (errno set). */
+int nono_sandbox_confine_thread(const struct nono_sandbox *sandbox);
 
 const char *nono_restrict_step_name(int step);
 

@@ -5,26 +5,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Kernel UAPI numbers (linux/filter.h, linux/seccomp.h, linux/audit.h): musl ships no
- * kernel headers. */
-#define BPF_LD_W_ABS 0x20
-#define BPF_JEQ_K 0x15
-#define BPF_JSET_K 0x45
-#define BPF_JGT_K 0x25
-#define BPF_JGE_K 0x35
-#define BPF_RET_K 0x06
-#define BPF_AND_K 0x54
 #define TIOCSTI_ 0x5412
 #define TIOCLINUX_ 0x541C
 #define MSG_FASTOPEN_ 0x20000000U
-#define SECCOMP_SET_MODE_FILTER 1
-#define SECCOMP_GET_ACTION_AVAIL 2
-#define SECCOMP_RET_ALLOW 0x7fff0000U
-#define SECCOMP_RET_ERRNO 0x00050000U
-#define OFFSET_NR 0
-#define OFFSET_ARCH 4
-#define OFFSET_ARG(n) (16 + 8 * (n)) /* low 32 bits, little-endian */
-
 #define AF_UNIX_ 1
 #define AF_INET_ 2
 #define AF_INET6_ 10
@@ -33,100 +16,77 @@
 #define SOCK_TYPE_MASK 0xf
 #define IPPROTO_TCP_ 6
 
-#if defined(__x86_64__)
-#define NATIVE_ARCH 0xc000003eU /* AUDIT_ARCH_X86_64 */
-#define NR_SOCKET 41
-#define NR_IOCTL 16
-#define NR_SENDTO 44
-#define NR_SENDMSG 46
-#define NR_SENDMMSG 307
-#define NR_LISTEN 50
-#define I386_IOCTL 54
-#define I386_SENDTO 369
-#define I386_SENDMSG 370
-#define I386_SENDMMSG 345
-#define I386_LISTEN 363
-#define NR_SOCKETPAIR 53
-#define X32_BIT 0x40000000U
-#define I386_ARCH 0x40000003U   /* AUDIT_ARCH_I386 */
-#define I386_SOCKETCALL 102
-#define I386_SOCKET 359
-#define I386_SOCKETPAIR 360
-#define I386_IO_URING_SETUP 425
-/* Kernel keyrings, System V IPC and POSIX message queues: inclusive syscall number ranges. */
-#define NATIVE_SHARED_STATE { { 29, 31 }, { 64, 71 }, { 220, 220 }, { 240, 245 }, { 248, 250 } }
-#define I386_SHARED_STATE { { 117, 117 }, { 277, 282 }, { 286, 288 }, { 393, 402 }, { 418, 420 } }
-#elif defined(__aarch64__)
-#define NATIVE_ARCH 0xc00000b7U /* AUDIT_ARCH_AARCH64 */
-#define NR_SOCKET 198
-#define NR_IOCTL 29
-#define NR_SENDTO 206
-#define NR_SENDMSG 211
-#define NR_SENDMMSG 269
-#define NR_LISTEN 201
-#define NR_SOCKETPAIR 199
-#define NATIVE_SHARED_STATE { { 180, 197 }, { 217, 219 } }
-#else
-#error "nono: seccomp filter not defined for this architecture"
-#endif
-#define NR_IO_URING_SETUP 425
+#define ALLOW SECCOMP_RET_ALLOW
+#define REFUSE(error) (SECCOMP_RET_ERRNO | (error))
+
+/* Jump targets. SKIP, BLOCK_REFUSE, PAIR_OK and OTHER_ARCH are local: each block places them
+ * at its own end. The others are the filter's shared exits, placed once at the end. */
+enum label {
+	NEXT = NONO_BPF_NEXT,
+	SKIP,         /* past this block: the call is not the one it is about */
+	BLOCK_REFUSE, /* this block's refusal */
+	PAIR_OK,      /* a socketpair of a connected type */
+	OTHER_ARCH,   /* past rules for another architecture */
+	NATIVE,       /* the native architecture's socket rules */
+	SOCKET,       /* socket(): check the family */
+	INET,         /* socket(AF_INET or AF_INET6): check for TCP */
+	EXIT_ALLOW,
+	EXIT_EACCES,
+	EXIT_ENOSYS,
+};
 
 struct sock_fprog_ {
 	unsigned short len;
 	const struct nono_bpf_insn *filter;
 };
 
-#define STMT(c, value) ((struct nono_bpf_insn){ (c), 0, 0, (value) })
-#define JUMP(c, value, t, f) ((struct nono_bpf_insn){ (c), (t), (f), (value) })
-
 /* socketpair() makes AF_UNIX sockets without socket(). Stream and seqpacket pairs stay
  * connected to each other; a datagram pair (SOCK_DGRAM, or SOCK_RAW, which AF_UNIX turns
- * into SOCK_DGRAM) can sendto() any pathname socket, which Landlock does not mediate.
- * Appends 6 instructions; the 5th returns eacces, the 6th allow. */
-static unsigned short socketpair_types(struct nono_bpf_insn *s, unsigned short n,
-				       uint32_t eacces, uint32_t allow)
+ * into SOCK_DGRAM) can sendto() any pathname socket, which Landlock does not mediate. */
+static void refuse_datagram_socketpairs(struct nono_bpf *b)
 {
-	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARG(1));
-	s[n++] = STMT(BPF_AND_K, SOCK_TYPE_MASK);
-	s[n++] = JUMP(BPF_JEQ_K, SOCK_STREAM_, 2, 0);
-	s[n++] = JUMP(BPF_JEQ_K, SOCK_SEQPACKET_, 1, 0);
-	s[n++] = STMT(BPF_RET_K, eacces);
-	s[n++] = STMT(BPF_RET_K, allow);
-	return n;
+	bpf_load_arg(b, 1);
+	bpf_stmt(b, BPF_AND_K, SOCK_TYPE_MASK);
+	bpf_jump(b, BPF_JEQ_K, SOCK_STREAM_, PAIR_OK, NEXT);
+	bpf_jump(b, BPF_JEQ_K, SOCK_SEQPACKET_, PAIR_OK, NEXT);
+	bpf_ret(b, REFUSE(EACCES));
+	bpf_label(b, PAIR_OK);
+	bpf_ret(b, ALLOW);
 }
 
-/* Self-contained blocks: each loads the syscall number itself and falls through to the next
- * block when it does not apply, so they can be placed in any order. */
-static unsigned short deny_nr(struct nono_bpf_insn *s, unsigned short n, uint32_t nr, uint32_t ret)
+/* Each block below loads what it tests itself and goes on to the next block when it does not
+ * apply, so blocks can be placed in any order. */
+static void refuse_call(struct nono_bpf *b, uint32_t nr, uint32_t action)
 {
-	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
-	s[n++] = JUMP(BPF_JEQ_K, nr, 0, 1);
-	s[n++] = STMT(BPF_RET_K, ret);
-	return n;
+	bpf_load_nr(b);
+	bpf_jump(b, BPF_JEQ_K, nr, NEXT, SKIP);
+	bpf_ret(b, action);
+	bpf_label(b, SKIP);
 }
 
 /* ioctl(fd, TIOCSTI or TIOCLINUX): typing into the terminal the build inherited would run
  * commands in the user's shell after the build. */
-static unsigned short deny_terminal_injection(struct nono_bpf_insn *s, unsigned short n, uint32_t nr)
+static void refuse_terminal_injection(struct nono_bpf *b, uint32_t nr_ioctl)
 {
-	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
-	s[n++] = JUMP(BPF_JEQ_K, nr, 0, 4);
-	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARG(1));
-	s[n++] = JUMP(BPF_JEQ_K, TIOCSTI_, 1, 0);
-	s[n++] = JUMP(BPF_JEQ_K, TIOCLINUX_, 0, 1);
-	s[n++] = STMT(BPF_RET_K, SECCOMP_RET_ERRNO | EPERM);
-	return n;
+	bpf_load_nr(b);
+	bpf_jump(b, BPF_JEQ_K, nr_ioctl, NEXT, SKIP);
+	bpf_load_arg(b, 1);
+	bpf_jump(b, BPF_JEQ_K, TIOCSTI_, BLOCK_REFUSE, NEXT);
+	bpf_jump(b, BPF_JEQ_K, TIOCLINUX_, BLOCK_REFUSE, SKIP);
+	bpf_label(b, BLOCK_REFUSE);
+	bpf_ret(b, REFUSE(EPERM));
+	bpf_label(b, SKIP);
 }
 
 /* sendto/sendmsg/sendmmsg with MSG_FASTOPEN connect without connect(), which Landlock does not see. */
-static unsigned short deny_fastopen(struct nono_bpf_insn *s, unsigned short n, uint32_t nr, int flags_arg)
+static void refuse_tcp_fast_open(struct nono_bpf *b, uint32_t nr, int flags_arg)
 {
-	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
-	s[n++] = JUMP(BPF_JEQ_K, nr, 0, 3);
-	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARG(flags_arg));
-	s[n++] = JUMP(BPF_JSET_K, MSG_FASTOPEN_, 0, 1);
-	s[n++] = STMT(BPF_RET_K, SECCOMP_RET_ERRNO | EACCES);
-	return n;
+	bpf_load_nr(b);
+	bpf_jump(b, BPF_JEQ_K, nr, NEXT, SKIP);
+	bpf_load_arg(b, flags_arg);
+	bpf_jump(b, BPF_JSET_K, MSG_FASTOPEN_, NEXT, SKIP);
+	bpf_ret(b, REFUSE(EACCES));
+	bpf_label(b, SKIP);
 }
 
 struct nr_range {
@@ -136,147 +96,137 @@ struct nr_range {
 /* Kernel keyrings (a Kerberos cache, credential helpers' secrets), System V shared memory,
  * semaphores and message queues, and POSIX message queues reach state of the user's other
  * processes that no path names, so Landlock cannot see them. */
-static unsigned short deny_shared_state(struct nono_bpf_insn *s, unsigned short n,
-					const struct nr_range *ranges, size_t count)
+static void refuse_keyrings_and_ipc(struct nono_bpf *b, const struct nr_range *ranges, size_t count)
 {
-	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
+	bpf_load_nr(b);
 	for (size_t i = 0; i < count; i++) {
-		s[n++] = JUMP(BPF_JGE_K, ranges[i].first, 0, 2);
-		s[n++] = JUMP(BPF_JGT_K, ranges[i].last, 1, 0);
-		s[n++] = STMT(BPF_RET_K, SECCOMP_RET_ERRNO | EPERM);
+		bpf_jump(b, BPF_JGE_K, ranges[i].first, NEXT, SKIP);
+		bpf_jump(b, BPF_JGT_K, ranges[i].last, SKIP, NEXT);
+		bpf_ret(b, REFUSE(EPERM));
+		bpf_label(b, SKIP);
 	}
-	return n;
 }
 
-/* Rules for one architecture, skipped whole on any other. */
-static unsigned short for_arch(struct nono_bpf_insn *s, unsigned short n, uint32_t arch,
-			       const struct nono_bpf_insn *block, unsigned short length)
-{
-	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARCH);
-	s[n++] = JUMP(BPF_JEQ_K, arch, 0, (uint8_t)length);
-	for (unsigned short i = 0; i < length; i++)
-		s[n++] = block[i];
-	return n;
-}
+#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
-/* What is refused whatever the network options: terminal injection, keyrings and IPC
- * (deny_shared_state); and, with the network
- * restricted, TCP Fast Open and listen() without bind() where no port may be bound (listen
- * binds an ephemeral port that Landlock does not check). */
-static unsigned short build_prefix(const struct nono_policy *p, struct nono_bpf_insn *s, unsigned short n)
+/* What is refused whatever the network options, per architecture: terminal injection, keyrings
+ * and IPC; and, with the network restricted, TCP Fast Open and listen() without bind() where no
+ * port may be bound (listen binds an ephemeral port that Landlock does not check). */
+static void refuse_always(const struct nono_policy *p, struct nono_bpf *b)
 {
 	int restrict_inet = !p->net_all;
-	int deny_listen = restrict_inet && p->bind_count == 0 && !p->allow_unix;
-	struct nono_bpf_insn block[48];
+	int refuse_listen = restrict_inet && p->bind_count == 0 && !p->allow_unix;
 	const struct nr_range native_shared[] = NATIVE_SHARED_STATE;
-	unsigned short m = 0;
+
+	bpf_load_arch(b);
+	bpf_jump(b, BPF_JEQ_K, NATIVE_ARCH, NEXT, OTHER_ARCH);
 #ifdef X32_BIT
 	/* x32 system calls would pass every number check below. */
-	block[m++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
-	block[m++] = JUMP(BPF_JSET_K, X32_BIT, 0, 1);
-	block[m++] = STMT(BPF_RET_K, SECCOMP_RET_ERRNO | ENOSYS);
+	bpf_load_nr(b);
+	bpf_jump(b, BPF_JSET_K, X32_BIT, NEXT, SKIP);
+	bpf_ret(b, REFUSE(ENOSYS));
+	bpf_label(b, SKIP);
 #endif
-	m = deny_terminal_injection(block, m, NR_IOCTL);
-	m = deny_shared_state(block, m, native_shared, sizeof(native_shared) / sizeof(native_shared[0]));
+	refuse_terminal_injection(b, NR_IOCTL);
+	refuse_keyrings_and_ipc(b, native_shared, COUNT(native_shared));
 	if (restrict_inet) {
-		m = deny_fastopen(block, m, NR_SENDTO, 3);
-		m = deny_fastopen(block, m, NR_SENDMSG, 2);
-		m = deny_fastopen(block, m, NR_SENDMMSG, 3);
+		refuse_tcp_fast_open(b, NR_SENDTO, 3);
+		refuse_tcp_fast_open(b, NR_SENDMSG, 2);
+		refuse_tcp_fast_open(b, NR_SENDMMSG, 3);
 	}
-	if (deny_listen)
-		m = deny_nr(block, m, NR_LISTEN, SECCOMP_RET_ERRNO | EACCES);
-	n = for_arch(s, n, NATIVE_ARCH, block, m);
+	if (refuse_listen)
+		refuse_call(b, NR_LISTEN, REFUSE(EACCES));
+	bpf_label(b, OTHER_ARCH);
+
 #ifdef I386_ARCH
 	const struct nr_range i386_shared[] = I386_SHARED_STATE;
-	m = deny_terminal_injection(block, 0, I386_IOCTL);
-	m = deny_shared_state(block, m, i386_shared, sizeof(i386_shared) / sizeof(i386_shared[0]));
+	bpf_load_arch(b);
+	bpf_jump(b, BPF_JEQ_K, I386_ARCH, NEXT, OTHER_ARCH);
+	refuse_terminal_injection(b, I386_IOCTL);
+	refuse_keyrings_and_ipc(b, i386_shared, COUNT(i386_shared));
 	if (restrict_inet) {
-		m = deny_nr(block, m, I386_SENDTO, SECCOMP_RET_ERRNO | EACCES);
-		m = deny_nr(block, m, I386_SENDMSG, SECCOMP_RET_ERRNO | EACCES);
-		m = deny_nr(block, m, I386_SENDMMSG, SECCOMP_RET_ERRNO | EACCES);
+		/* sendto's flags sit in memory for i386 socketcall; refused whole. */
+		refuse_call(b, I386_SENDTO, REFUSE(EACCES));
+		refuse_call(b, I386_SENDMSG, REFUSE(EACCES));
+		refuse_call(b, I386_SENDMMSG, REFUSE(EACCES));
 	}
-	if (deny_listen)
-		m = deny_nr(block, m, I386_LISTEN, SECCOMP_RET_ERRNO | EACCES);
-	n = for_arch(s, n, I386_ARCH, block, m);
+	if (refuse_listen)
+		refuse_call(b, I386_LISTEN, REFUSE(EACCES));
+	bpf_label(b, OTHER_ARCH);
 #endif
-	return n;
 }
 
-void nono_seccomp_build(const struct nono_policy *p, int tcp_by_landlock, struct nono_filter *f)
+static int finish(const struct nono_bpf *b, struct nono_filter *f)
+{
+	int len = bpf_finish(b);
+	f->len = len < 0 ? 0 : (unsigned short)len;
+	return len < 0 ? -1 : 0;
+}
+
+int nono_seccomp_build(const struct nono_policy *p, int tcp_by_landlock, struct nono_filter *f)
 {
 	int restrict_inet = !p->net_all;
 	int restrict_unix = !p->allow_unix;
-	struct nono_bpf_insn *s = f->insns;
-	unsigned short n = build_prefix(p, s, 0);
-	const uint32_t allow = SECCOMP_RET_ALLOW;
+	struct nono_bpf b = nono_bpf_start(f->insns, NONO_FILTER_MAX);
+	refuse_always(p, &b);
 	if (!restrict_inet && !restrict_unix) {
-		s[n++] = STMT(BPF_RET_K, allow);
-		f->len = n;
-		return;
+		bpf_ret(&b, ALLOW);
+		return finish(&b, f);
 	}
 
-	const uint32_t eacces = SECCOMP_RET_ERRNO | EACCES;
-	const uint32_t enosys = SECCOMP_RET_ERRNO | ENOSYS;
-
-	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARCH);
+	bpf_load_arch(&b);
 #ifdef I386_ARCH
+	bpf_jump(&b, BPF_JEQ_K, NATIVE_ARCH, NATIVE, NEXT);
+	bpf_jump(&b, BPF_JEQ_K, I386_ARCH, NEXT, EXIT_ENOSYS);
 	/* 32-bit programs reach sockets through socketcall(); refuse that path whole. */
-	s[n++] = JUMP(BPF_JEQ_K, NATIVE_ARCH, restrict_unix ? 13 : 8, 0);
-	s[n++] = JUMP(BPF_JEQ_K, I386_ARCH, 1, 0);
-	s[n++] = STMT(BPF_RET_K, enosys);
-	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
+	bpf_load_nr(&b);
+	bpf_jump(&b, BPF_JEQ_K, I386_SOCKETCALL, EXIT_EACCES, NEXT);
+	bpf_jump(&b, BPF_JEQ_K, I386_SOCKET, EXIT_EACCES, NEXT);
+	bpf_jump(&b, BPF_JEQ_K, I386_IO_URING_SETUP, EXIT_EACCES, NEXT);
 	if (restrict_unix) {
-		s[n++] = JUMP(BPF_JEQ_K, I386_SOCKETCALL, 7, 0);
-		s[n++] = JUMP(BPF_JEQ_K, I386_SOCKET, 6, 0);
-		s[n++] = JUMP(BPF_JEQ_K, I386_IO_URING_SETUP, 5, 0);
-		s[n++] = JUMP(BPF_JEQ_K, I386_SOCKETPAIR, 0, 5);
-		n = socketpair_types(s, n, eacces, allow);
+		bpf_jump(&b, BPF_JEQ_K, I386_SOCKETPAIR, NEXT, EXIT_ALLOW);
+		refuse_datagram_socketpairs(&b);
 	} else {
-		s[n++] = JUMP(BPF_JEQ_K, I386_SOCKETCALL, 2, 0);
-		s[n++] = JUMP(BPF_JEQ_K, I386_SOCKET, 1, 0);
-		s[n++] = JUMP(BPF_JEQ_K, I386_IO_URING_SETUP, 0, 1);
-		s[n++] = STMT(BPF_RET_K, eacces);
-		s[n++] = STMT(BPF_RET_K, allow);
+		bpf_ret(&b, ALLOW);
 	}
-	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
+	bpf_label(&b, NATIVE);
 #else
-	s[n++] = JUMP(BPF_JEQ_K, NATIVE_ARCH, 1, 0);
-	s[n++] = STMT(BPF_RET_K, enosys);
-	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_NR);
+	bpf_jump(&b, BPF_JEQ_K, NATIVE_ARCH, NEXT, EXIT_ENOSYS);
 #endif
+	bpf_load_nr(&b);
 	/* io_uring can create sockets without socket(). */
-	s[n++] = JUMP(BPF_JEQ_K, NR_IO_URING_SETUP, 0, 1);
-	s[n++] = STMT(BPF_RET_K, enosys);
+	bpf_jump(&b, BPF_JEQ_K, NR_IO_URING_SETUP, EXIT_ENOSYS, NEXT);
+	bpf_jump(&b, BPF_JEQ_K, NR_SOCKET, SOCKET, NEXT);
 	if (restrict_unix) {
-		s[n++] = JUMP(BPF_JEQ_K, NR_SOCKET, 7, 0);
-		s[n++] = JUMP(BPF_JEQ_K, NR_SOCKETPAIR, 0, 5);
-		n = socketpair_types(s, n, eacces, allow);
+		bpf_jump(&b, BPF_JEQ_K, NR_SOCKETPAIR, NEXT, EXIT_ALLOW);
+		refuse_datagram_socketpairs(&b);
 	} else {
-		s[n++] = JUMP(BPF_JEQ_K, NR_SOCKET, 1, 0);
-		s[n++] = STMT(BPF_RET_K, allow);
+		bpf_ret(&b, ALLOW);
 	}
 
-	s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARG(0));
-	s[n++] = JUMP(BPF_JEQ_K, AF_UNIX_, 0, 1);
-	s[n++] = STMT(BPF_RET_K, restrict_unix ? eacces : allow);
+	bpf_label(&b, SOCKET);
+	bpf_load_arg(&b, 0);
+	bpf_jump(&b, BPF_JEQ_K, AF_UNIX_, restrict_unix ? EXIT_EACCES : EXIT_ALLOW, NEXT);
 	if (!restrict_inet) {
-		s[n++] = STMT(BPF_RET_K, allow);
+		bpf_ret(&b, ALLOW);
 	} else if (tcp_by_landlock) {
-		/* TCP is left to Landlock's port rules; everything else is refused. */
-		s[n++] = JUMP(BPF_JEQ_K, AF_INET_, 1, 0);
-		s[n++] = JUMP(BPF_JEQ_K, AF_INET6_, 0, 6);
-		s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARG(1));
-		s[n++] = STMT(BPF_AND_K, SOCK_TYPE_MASK);
-		s[n++] = JUMP(BPF_JEQ_K, SOCK_STREAM_, 0, 3);
-		s[n++] = STMT(BPF_LD_W_ABS, OFFSET_ARG(2));
-		s[n++] = JUMP(BPF_JEQ_K, 0, 2, 0);
-		s[n++] = JUMP(BPF_JEQ_K, IPPROTO_TCP_, 1, 0);
-		s[n++] = STMT(BPF_RET_K, eacces);
-		s[n++] = STMT(BPF_RET_K, allow);
+		/* TCP is left to Landlock's port rules; every other family and type is refused. */
+		bpf_jump(&b, BPF_JEQ_K, AF_INET_, INET, NEXT);
+		bpf_jump(&b, BPF_JEQ_K, AF_INET6_, INET, EXIT_EACCES);
+		bpf_label(&b, INET);
+		bpf_load_arg(&b, 1);
+		bpf_stmt(&b, BPF_AND_K, SOCK_TYPE_MASK);
+		bpf_jump(&b, BPF_JEQ_K, SOCK_STREAM_, NEXT, EXIT_EACCES);
+		bpf_load_arg(&b, 2);
+		bpf_jump(&b, BPF_JEQ_K, 0, EXIT_ALLOW, NEXT);
+		bpf_jump(&b, BPF_JEQ_K, IPPROTO_TCP_, EXIT_ALLOW, EXIT_EACCES);
 	} else {
-		s[n++] = STMT(BPF_RET_K, eacces);
+		bpf_ret(&b, REFUSE(EACCES));
 	}
-	f->len = n;
+	bpf_exit(&b, EXIT_ALLOW, ALLOW);
+	bpf_exit(&b, EXIT_EACCES, REFUSE(EACCES));
+	bpf_exit(&b, EXIT_ENOSYS, REFUSE(ENOSYS));
+	return finish(&b, f);
 }
 
 int nono_seccomp_install(const struct nono_filter *f)

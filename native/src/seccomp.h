@@ -4,16 +4,10 @@
 #ifndef NONO_SECCOMP_H
 #define NONO_SECCOMP_H
 
+#include "bpf.h"
 #include "policy.h"
 
 #include <stdint.h>
-
-struct nono_bpf_insn {
-	uint16_t code;
-	uint8_t jt;
-	uint8_t jf;
-	uint32_t k;
-};
 
 #define NONO_FILTER_MAX 160
 
@@ -22,9 +16,10 @@ struct nono_filter {
 	struct nono_bpf_insn insns[NONO_FILTER_MAX];
 };
 
-/* tcp_by_landlock: Landlock enforces the TCP port rules, so TCP sockets may be made. */
-void nono_seccomp_build(const struct nono_policy *policy, int tcp_by_landlock,
-			struct nono_filter *filter);
+/* tcp_by_landlock: Landlock enforces the TCP port rules, so TCP sockets may be made.
+ * Returns 0, or -1 if the filter does not fit (a bug: it must then not be installed). */
+int nono_seccomp_build(const struct nono_policy *policy, int tcp_by_landlock,
+		       struct nono_filter *filter);
 
 /* Installs the filter on the calling thread (needs no_new_privs). */
 int nono_seccomp_install(const struct nono_filter *filter);

@@ -146,7 +146,7 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         }
         // Nothing the step starts outlives it: a background process left running could change the
         // outputs after later targets used them.
-        var args = new StringBuilder("--kill-leftovers ", 512).Append(LauncherCommandLine.Join(launch!.LauncherArguments));
+        var args = new StringBuilder(LauncherOptions.KillLeftovers.Name + " ", 512).Append(LauncherCommandLine.Join(launch!.LauncherArguments));
         args.Append(" -- ").Append(LauncherCommandLine.Quote(psi.FileName)).Append(' ').Append(psi.Arguments);
         psi.FileName = launcher ??= LocateLauncher();
         psi.Arguments = args.ToString();

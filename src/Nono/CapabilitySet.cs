@@ -181,12 +181,12 @@ public sealed class CapabilitySet
         {
             if ((c.Access & ~AccessMode.CreateSymlink) is not AccessMode.None and var rights)
             {
-                args.Add(LauncherOption(rights));
+                args.Add(LauncherOptions.ForAccess(rights).Name);
                 args.Add(c.ResolvedPath);
             }
             if (c.Access.HasFlag(AccessMode.CreateSymlink))
             {
-                args.Add("--symlinks");
+                args.Add(LauncherOptions.Symlinks.Name);
                 args.Add(c.ResolvedPath);
             }
         }
@@ -200,38 +200,26 @@ public sealed class CapabilitySet
         var args = new List<string>();
         if (NetworkMode == NetworkMode.AllowAll)
         {
-            args.Add("--net");
+            args.Add(LauncherOptions.Net.Name);
             args.Add("all");
         }
         else
         {
             foreach (var port in tcpConnect)
             {
-                args.Add("--connect-tcp");
+                args.Add(LauncherOptions.ConnectTcp.Name);
                 args.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
             foreach (var port in tcpBind)
             {
-                args.Add("--bind-tcp");
+                args.Add(LauncherOptions.BindTcp.Name);
                 args.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
         if (UnixSocketsAllowed)
-            args.Add("--allow-unix");
+            args.Add(LauncherOptions.AllowUnix.Name);
         return args;
     }
-
-    private static string LauncherOption(AccessMode access) => access switch
-    {
-        AccessMode.Read => "--ro",
-        AccessMode.Read | AccessMode.Execute => "--rox",
-        AccessMode.ReadWrite => "--rw",
-        AccessMode.ReadWrite | AccessMode.Execute => "--rwx",
-        AccessMode.Write => "--wo",
-        AccessMode.Execute => "--xo",
-        AccessMode.Write | AccessMode.Execute => "--wx",
-        _ => throw new NonoException(NonoErrorKind.InvalidArgument, $"invalid access mode '{access}'"),
-    };
 
     /// <summary>A deep copy, for snapshots.</summary>
     public CapabilitySet Clone()

@@ -65,7 +65,7 @@ public sealed class PreparedSandbox : IDisposable
                 if (copy < 0)
                     throw new NonoException(NonoErrorKind.SandboxInit,
                         $"cannot duplicate the prepared ruleset descriptor (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
-                args.AddRange(["--ruleset-fd", copy.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                args.AddRange([LauncherOptions.RulesetFd.Name, copy.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             }
             if (recording == SandboxRecording.None)
                 return new PreparedLaunch(copy, [.. args, .. networkArguments], null);
@@ -75,8 +75,8 @@ public sealed class PreparedSandbox : IDisposable
             var report = Path.Combine(Path.GetTempPath(), $"nono-{Guid.NewGuid():N}.denials");
             args.Add("@" + optionsFile);
             if (recording == SandboxRecording.Audit)
-                args.Add("--audit");
-            args.AddRange(["--report", report]);
+                args.Add(LauncherOptions.Audit.Name);
+            args.AddRange([LauncherOptions.Report.Name, report]);
             return new PreparedLaunch(copy, args, report);
         }
     }

@@ -43,7 +43,9 @@ public static class SandboxedProcess
         {
             // nono-exec creates it (0600) before the sandbox applies; the command never sees it.
             report = Path.Combine(Path.GetTempPath(), $"nono-{Guid.NewGuid():N}.denials");
-            options = recording == SandboxRecording.Audit ? ["--audit", "--report", report] : ["--report", report];
+            options = recording == SandboxRecording.Audit
+                ? [LauncherOptions.Audit.Name, LauncherOptions.Report.Name, report]
+                : [LauncherOptions.Report.Name, report];
         }
         return new RecordedProcess(StartLauncher(capabilities, startInfo, options), recording, report);
     }

@@ -312,6 +312,48 @@ public sealed class DenialReportTests : IDisposable
         Assert.Contains("TracerPid:\t0", plain.StdOut);
     }
 
+    /// <summary>
+    /// The recorder's tracer runs outside the sandbox, and so does the --kill-leftovers supervisor
+    /// beside it (as the SDK runs a step with SandboxDiagnostics): the command can stop, kill or
+    /// trace neither, and what it started still ends with it.
+    /// </summary>
+    [Fact]
+    public void TheCommand_CannotStopKillOrTraceTheRecorderOrItsSupervisor()
+    {
+        Landlock.Require(6);
+        var report = temp["tracer.tsv"];
+        var marker = temp["late"];
+        const string script = Launcher.PythonPrelude + """
+
+            import ctypes, os, signal, subprocess
+            tracer = int([l.split()[1] for l in open("/proc/self/status") if l.startswith("TracerPid:")][0])
+            supervisor = os.getppid()
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+            def ptrace(pid):
+                if libc.ptrace(0x4206, pid, None, None) != 0:
+                    e = ctypes.get_errno()
+                    raise OSError(e, os.strerror(e))
+            for name, pid in (("tracer", tracer), ("supervisor", supervisor)):
+                print(name, "is", "traced-by-nobody" if pid == 0 else "set")
+                attempt(name + "-sigstop", lambda: os.kill(pid, signal.SIGSTOP))
+                attempt(name + "-sigkill", lambda: os.kill(pid, signal.SIGKILL))
+                attempt(name + "-seize", lambda: ptrace(pid))
+            subprocess.Popen([sys.executable, "-c", f"import time; time.sleep(1); open({sys.argv[1]!r}, 'w').write('late')"],
+                             start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            """;
+
+        var r = Launcher.Python(["--rw", temp.Path, "--ro", "/proc", "--kill-leftovers", "--report", report], script, marker);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.DoesNotContain("traced-by-nobody", r.StdOut);
+        foreach (var who in new[] { "tracer", "supervisor" })
+            foreach (var what in new[] { "sigstop", "sigkill", "seize" })
+                Assert.True(r.StdOut.Contains($"{who}-{what} EPERM"), $"{who}-{what}: {r}");
+        Thread.Sleep(1500);
+        Assert.False(File.Exists(marker), "a process the command started went on after it");
+    }
+
     [Fact]
     public void SandboxUnrelatedEacces_IsNotReported()
     {
@@ -339,15 +381,18 @@ public sealed class DenialReportTests : IDisposable
         Assert.Contains(denials, d => d.Op == "read" && d.Target == Path.GetFullPath(secret));
     }
 
-    [Fact]
-    public void Audit_LetsTheAccessHappen_AndReportsIt()
+    /// <summary>With --kill-leftovers (as the SDK runs every step) the supervisor's own work is no denial of the command's.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Audit_LetsTheAccessHappen_AndReportsIt(bool killLeftovers)
     {
         Landlock.Require(4);
         var secret = temp.File("secret/key", "the secret");
         var ro = temp.Dir("ro");
         var report = temp["audit.tsv"];
 
-        var r = Launcher.Run([.. Launcher.System, "--ro", ro, "--audit", "--report", report, "--",
+        var r = Launcher.Run([.. Launcher.System, "--ro", ro, .. killLeftovers ? ["--kill-leftovers"] : Array.Empty<string>(), "--audit", "--report", report, "--",
             Launcher.PythonPath, "-c", Launcher.PythonPrelude + "\n" + """
                 print(open(sys.argv[1]).read())
                 open(sys.argv[2] + "/new", "w").write("x")
@@ -360,6 +405,7 @@ public sealed class DenialReportTests : IDisposable
         Assert.Contains(denials, d => d.Op == "read" && d.Target == secret);
         Assert.Contains(denials, d => d.Op == "create" && d.Target == Path.Combine(ro, "new"));
         Assert.Contains(denials, d => d.Op == "socket" && d.Target == "AF_INET SOCK_DGRAM");
+        Assert.DoesNotContain(denials, d => d.Target.StartsWith("/proc/", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -97,6 +97,57 @@ public sealed class ExitStatusTests : IDisposable
         Assert.Equal(127, Launcher.Sh(["--kill-leftovers"], "exit 127").ExitCode);
     }
 
+    /// <summary>
+    /// --kill-leftovers' supervisor stays outside the command's sandbox: the command cannot stop,
+    /// kill or trace it (Landlock's signal scope and ptrace rule), as root or as an ordinary user,
+    /// and what it starts afterwards still ends with it.
+    /// </summary>
+    [Theory]
+    [InlineData("root")]
+    [InlineData("nobody")]
+    public void KillLeftovers_TheCommandCannotStopKillOrTraceItsSupervisor(string user)
+    {
+        Landlock.Require(6);
+        if (user != "root")
+            Nono.Testing.Root.Require("to run the command as another user (setpriv)");
+        File.SetUnixFileMode(temp.Path, (UnixFileMode)0b111_111_111);
+        var marker = temp["late"];
+        const string script = Launcher.PythonPrelude + """
+
+            import ctypes, os, signal, subprocess, time
+            supervisor = os.getppid()
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
+            def ptrace(request):
+                if libc.ptrace(request, supervisor, None, None) != 0:
+                    e = ctypes.get_errno()
+                    raise OSError(e, os.strerror(e))
+            attempt("sigstop", lambda: os.kill(supervisor, signal.SIGSTOP))
+            attempt("sigkill", lambda: os.kill(supervisor, signal.SIGKILL))
+            attempt("pidfd-sigkill", lambda: signal.pidfd_send_signal(os.pidfd_open(supervisor), signal.SIGKILL))
+            os.setpgid(0, 0)  # out of the supervisor's process group, so the group kill does not end this process
+            attempt("process-group-sigkill", lambda: os.killpg(os.getpgid(supervisor), signal.SIGKILL))
+            attempt("ptrace-attach", lambda: ptrace(16))
+            attempt("ptrace-seize", lambda: ptrace(0x4206))
+            attempt("proc-mem", lambda: open(f"/proc/{supervisor}/mem", "rb"))
+            subprocess.Popen([sys.executable, "-c", f"import time; time.sleep(1); open({sys.argv[1]!r}, 'w').write('late')"],
+                             start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            print("supervisor", supervisor, "alive", os.path.exists(f"/proc/{supervisor}"))
+            """;
+        string[] launcher = [Launcher.Path, .. Launcher.System, "--ro", "/proc", "--rw", temp.Path, "--kill-leftovers", "--",
+                             Launcher.PythonPath, "-c", script, marker];
+        var r = user == "root"
+            ? Launcher.RunProcess("/usr/bin/setsid", ["-w", .. launcher]) // its own process group, so the group kill reaches nothing else
+            : Launcher.RunProcess("/usr/bin/setsid", ["-w", "/usr/bin/setpriv", "--reuid", user, "--regid", "nogroup", "--clear-groups", .. launcher]);
+
+        Assert.True(r.ExitCode == 0, r.ToString()); // the supervisor was there to pass the command's status on
+        foreach (var what in new[] { "sigstop", "sigkill", "pidfd-sigkill", "process-group-sigkill", "ptrace-attach", "ptrace-seize" })
+            Assert.True(r.StdOut.Contains($"{what} EPERM"), $"{what}: {r}");
+        Assert.True(r.StdOut.Contains("proc-mem EACCES"), r.ToString());
+        Thread.Sleep(1500);
+        Assert.False(File.Exists(marker), "a process the command started after its attempts went on after it");
+    }
+
     /// <summary>Also where close_range is refused (kernels before 5.9, some container profiles): then /proc/self/fd is listed.</summary>
     [Theory]
     [InlineData(false)]

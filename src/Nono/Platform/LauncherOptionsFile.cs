@@ -11,7 +11,8 @@ internal static class LauncherOptionsFile
         var text = new StringBuilder();
         for (var i = 0; i < options.Count; i++)
         {
-            var takesValue = options[i] is not ("--allow-unix" or "--best-effort" or "--audit");
+            var takesValue = (LauncherOptions.Find(options[i])
+                ?? throw new ArgumentException($"not a nono-exec option: {options[i]}", nameof(options))).TakesValue;
             text.Append(options[i]);
             if (takesValue)
             {

@@ -275,6 +275,24 @@ public static class EscapeCatalog
                 Thread.Sleep(TimeSpan.FromSeconds(3) - (DateTime.UtcNow - run.Finished) is { Ticks: > 0 } wait ? wait : TimeSpan.Zero);
                 Assert.False(File.Exists(marker), "a process the step left running wrote after the step");
             }),
+        new("supervisor", "end, stop or trace every process between the step and MSBuild (its supervisor), then change an output after the step",
+            [
+                new("sigstop", "SIGSTOP each process between the step's shell and MSBuild (nono-exec)", new Expected("EPERM", "Landlock (signal scope): the supervisor is outside the step's domain")),
+                new("ptrace-attach", "PTRACE_ATTACH to each", new Expected("EPERM", "Landlock (ptrace rule)")),
+                new("ptrace-seize", "PTRACE_SEIZE each", new Expected("EPERM", "Landlock (ptrace rule)")),
+                new("proc-mem", "open /proc/PID/mem of each", LandlockPtrace),
+                new("pidfd-sigkill", "pidfd_send_signal(pidfd_open(each), SIGKILL)", new Expected("EPERM", "Landlock (signal scope)")),
+                new("sigkill", "SIGKILL each", new Expected("EPERM", "Landlock (signal scope)")),
+                new("spawn-detached", "then start a process in its own session that writes into obj/ 2 s later", new Expected("ALLOWED", "killed when the step ends: the supervisor is still there")),
+            ],
+            "nothing was written after the step; MSBuild finished the build",
+            run =>
+            {
+                run.AssertBuildFinished();
+                var marker = Path.Combine(run.LogDir, "written-after-the-supervisor");
+                Thread.Sleep(TimeSpan.FromSeconds(3) - (DateTime.UtcNow - run.Finished) is { Ticks: > 0 } wait ? wait : TimeSpan.Zero);
+                Assert.False(File.Exists(marker), "a process the step left running wrote after the step: its supervisor was gone");
+            }),
         new("keyring-ipc", "reach the user's keyring and System V / POSIX IPC objects",
             [
                 new("keyring", "keyctl(KEYCTL_GET_KEYRING_ID, user keyring)", SeccompIpc),
