@@ -89,6 +89,7 @@ static const struct option_spec options[] = {
 	{ "--net", VALUE },	    { "--allow-unix", FLAG },   { "--best-effort", FLAG },
 	{ "--ruleset-fd", VALUE },  { "--probe", FLAG },	     { "--help", FLAG },
 	{ "--report", VALUE },	    { "--audit", FLAG },	     { "--kill-leftovers", FLAG },
+	{ "--errors", VALUE },	    { "--null-stdin", FLAG },
 };
 
 static const struct option_spec *find_option(const char *name, size_t len)
@@ -139,12 +140,13 @@ static int apply_option(struct nono_policy *p, const char *name, const char *val
 		p->ruleset_fd = (int)fd;
 		return 0;
 	}
-	if (!strcmp(name, "--report")) {
+	if (!strcmp(name, "--report") || !strcmp(name, "--errors")) {
+		char **file = name[2] == 'r' ? &p->report : &p->errors;
 		if (value[0] == '\0')
 			return nono_fail(err, "empty path", name);
-		free(p->report);
-		p->report = strdup(value);
-		return p->report ? 0 : nono_fail(err, "out of memory", "policy");
+		free(*file);
+		*file = strdup(value);
+		return *file ? 0 : nono_fail(err, "out of memory", "policy");
 	}
 	if (!strcmp(name, "--audit"))
 		p->audit = 1;
@@ -154,6 +156,8 @@ static int apply_option(struct nono_policy *p, const char *name, const char *val
 		p->best_effort = 1;
 	else if (!strcmp(name, "--kill-leftovers"))
 		p->kill_leftovers = 1;
+	else if (!strcmp(name, "--null-stdin"))
+		p->null_stdin = 1;
 	else if (!strcmp(name, "--probe"))
 		p->probe = 1;
 	else if (!strcmp(name, "--help"))
@@ -272,5 +276,6 @@ void nono_policy_free(struct nono_policy *p)
 	free(p->connect_ports);
 	free(p->bind_ports);
 	free(p->report);
+	free(p->errors);
 	*p = (struct nono_policy){ 0 };
 }

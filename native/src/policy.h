@@ -9,7 +9,7 @@ enum {
 	NONO_READ = 1 << 0,
 	NONO_WRITE = 1 << 1,
 	NONO_EXECUTE = 1 << 2,
-	NONO_SYMLINK = 1 << 3, /* create symlinks: not part of write (see --symlinks) */
+	NONO_SYMLINK = 1 << 3, /* create symlinks, FIFOs and sockets: not part of write (see --symlinks) */
 };
 
 struct nono_path_rule {
@@ -34,6 +34,9 @@ struct nono_policy {
 	/* Denial recording (recorder.c): */
 	char *report;    /* --report FILE: append the denials to FILE */
 	int audit;       /* --audit: enforce nothing of the policy, record what it would deny */
+	/* The caller's channels (nono_exec.c): */
+	char *errors;    /* --errors FILE: nono-exec's own errors go to FILE, not to stderr */
+	int null_stdin;  /* --null-stdin: the command's standard input is /dev/null */
 };
 
 /* One line, "<what>: <subject>", for the caller to print or return. */
