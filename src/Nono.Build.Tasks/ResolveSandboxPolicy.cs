@@ -39,13 +39,23 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
     /// <summary>Record what the sandbox denies each step and name it when a step fails.</summary>
     public bool RecordDenials { get; set; }
 
+    /// <summary>
+    /// The intermediate output folder, where MSBuild keeps its state (caches, generated
+    /// configuration): checked around each step, since the step may write the folder.
+    /// </summary>
+    public string IntermediateOutputPath { get; set; } = "";
+
+    /// <summary>Null (steps read /dev/null), or Inherit: steps get the build's standard input, the user's terminal in an interactive build.</summary>
+    public string StandardInput { get; set; } = "Null";
+
     /// <summary>Where Audit writes the suggested items (obj/sandbox.suggested.props).</summary>
     public string SuggestedPropsFile { get; set; } = "";
 
     public override bool Execute()
     {
         // SandboxUnsupportedPlatform is checked by the target, which runs where this task cannot.
-        if (!CheckChoice("SandboxEnvironmentMode", EnvironmentMode, "Scrub", "Inherit") || !CheckChoice("SandboxMode", Mode, "Enforce", "Audit"))
+        if (!CheckChoice("SandboxEnvironmentMode", EnvironmentMode, "Scrub", "Inherit") || !CheckChoice("SandboxMode", Mode, "Enforce", "Audit")
+            || !CheckChoice("SandboxStandardInput", StandardInput, "Null", "Inherit"))
             return false;
         var recording = Mode.Equals("Audit", StringComparison.OrdinalIgnoreCase) ? SandboxRecording.Audit
             : RecordDenials ? SandboxRecording.Denials : SandboxRecording.None;
@@ -90,7 +100,10 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
 
         var passThrough = new HashSet<string>(Environment.Select(e => e.ItemSpec), StringComparer.Ordinal);
         new ResolvedPolicy(true, caps, EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase), passThrough, ProjectDirectory, outputs, recording, SuggestedPropsFile)
-            .Register(BuildEngine, ProjectFile);
+        {
+            InheritStandardInput = StandardInput.Equals("Inherit", StringComparison.OrdinalIgnoreCase),
+            StateDirectories = string.IsNullOrWhiteSpace(IntermediateOutputPath) ? outputs : [Path.GetFullPath(IntermediateOutputPath, ProjectDirectory)],
+        }.Register(BuildEngine, ProjectFile);
         if (recording == SandboxRecording.Audit)
             Log.LogWarning(null, Diagnostics.Audit, null, null, 0, 0, 0, 0,
                 $"SandboxMode=Audit: this project's steps run unsandboxed; what the policy would deny is a warning, and the items that would allow it go to '{SuggestedPropsFile}'. Review them, add them to the project, and remove SandboxMode to enforce.");

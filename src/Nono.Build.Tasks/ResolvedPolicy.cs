@@ -49,6 +49,12 @@ internal sealed record ResolvedPolicy(
         }
     }
 
+    /// <summary>SandboxStandardInput=Inherit: steps read the build's standard input (by default /dev/null, never the user's terminal).</summary>
+    public bool InheritStandardInput { get; init; }
+
+    /// <summary>The folders whose MSBuild state each step is checked for (<see cref="BuildState"/>): the intermediate output folder.</summary>
+    public IReadOnlyList<string> StateDirectories { get; init; } = [];
+
     private static readonly object RegistryLock = new();
     /// <summary>The step's temp directory: everything, links included (unlike the outputs, where MSBuild's own tasks would follow them).</summary>
     public const AccessMode TempAccess = AccessMode.ReadWrite | AccessMode.CreateSymlink;
@@ -135,7 +141,7 @@ internal sealed record ResolvedPolicy(
     private string? fingerprint;
 
     private string Fingerprint => fingerprint ??=
-        $"{Enforce}|{Recording}|{ScrubEnvironment}|{string.Join(",", PassThrough.Order(StringComparer.Ordinal))}|{string.Join("\n", Capabilities.ToLauncherArguments())}";
+        $"{Enforce}|{Recording}|{ScrubEnvironment}|{InheritStandardInput}|{string.Join(",", PassThrough.Order(StringComparer.Ordinal))}|{string.Join("\n", Capabilities.ToLauncherArguments())}";
 
     public void Register(IBuildEngine engine, string projectFile)
     {
