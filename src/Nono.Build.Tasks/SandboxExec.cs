@@ -217,21 +217,26 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
     }
 
     /// <summary>
-    /// After the step: MSBuild's state files in the outputs (<see cref="BuildState"/>) that it
-    /// created or changed are deleted, before any later target reads them, and each is an error.
+    /// After the step: MSBuild's state files in the intermediate folder (<see cref="BuildState"/>)
+    /// that it created or changed are deleted, before any later target reads them, and each is an
+    /// error (a warning under SandboxMode=Audit, which is for finding what a build needs).
     /// </summary>
     private bool CheckBuildState(BuildState before)
     {
         var changes = before.Changes();
+        var audit = policy!.Recording == SandboxRecording.Audit;
         foreach (var (path, change) in changes)
         {
             var deleted = BuildState.TryDelete(path);
-            Log.LogError(null, Diagnostics.StateChanged, null, BuildEngine.ProjectFileOfTaskNode, BuildEngine.LineNumberOfTaskNode, BuildEngine.ColumnNumberOfTaskNode, 0, 0,
-                $"the step `{StepName()}` {change}, which MSBuild reads back as its own state (caches, generated configuration): a step may not write it. "
+            var message = $"the step `{StepName()}` {change}, which MSBuild reads back as its own state (caches, generated configuration): a step may not write it. "
                 + (deleted ? "It was deleted; MSBuild makes it again. " : "It could not be deleted: delete it by hand before building again. ")
-                + "If the step generates files into the intermediate folder, give them other names (not *.cache, *.editorconfig, *.AssemblyInfo.*, … see docs/policy.md), or write them into a subfolder such as $(IntermediateOutputPath)generated/.");
+                + "If the step generates files into the intermediate folder, give them other names (not *.cache, *.editorconfig, *.AssemblyInfo.*, … see docs/policy.md), or write them into a subfolder such as $(IntermediateOutputPath)generated/.";
+            if (audit)
+                Log.LogWarning(null, Diagnostics.StateChanged, null, BuildEngine.ProjectFileOfTaskNode, BuildEngine.LineNumberOfTaskNode, BuildEngine.ColumnNumberOfTaskNode, 0, 0, message);
+            else
+                Log.LogError(null, Diagnostics.StateChanged, null, BuildEngine.ProjectFileOfTaskNode, BuildEngine.LineNumberOfTaskNode, BuildEngine.ColumnNumberOfTaskNode, 0, 0, message);
         }
-        return changes.Count == 0;
+        return audit || changes.Count == 0;
     }
 
     private static string CreateErrorsFile()

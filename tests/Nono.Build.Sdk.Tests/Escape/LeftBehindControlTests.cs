@@ -90,6 +90,30 @@ public sealed class LeftBehindControlTests(E2EEnvironment env)
         }
     }
 
+    /// <summary>Under SandboxMode=Audit, which is for finding what a build needs, a state file a step wrote is a warning; it is deleted all the same.</summary>
+    [Fact]
+    public void UnderAudit_AStateFileAStepWrote_IsAWarning_AndDeleted()
+    {
+        Landlock.Require();
+        var project = new TestProject(env, "left-behind-audit")
+            .Property("SandboxMode", "Audit")
+            .Target($$"""
+                <Target Name="Tamper">
+                  <Exec Command="printf '\n{{Marker}}\n' >> '$(ProjectAssetsCacheFile)'" />
+                </Target>
+                """)
+            .Write();
+        var first = project.Build();
+        Assert.True(first.Succeeded, first.ToString());
+        var cache = project.Combine("obj", "Debug", "net10.0", "left-behind-audit.assets.cache");
+
+        var tamper = project.MSBuild("-t:Tamper");
+
+        Assert.True(tamper.Succeeded, tamper.ToString());
+        Assert.Contains($"warning NONO3003: the step `printf", tamper.Output);
+        Assert.False(File.Exists(cache) && File.ReadAllText(cache).Contains(Marker), "the assets cache holds what the step wrote");
+    }
+
     /// <summary>
     /// Unsandboxed, a FIFO a step leaves where Copy expects the .pdb hangs the next build (it is
     /// killed after 60 s here); sandboxed, the step cannot make it.
