@@ -111,7 +111,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* ---- The model: docs/nono-exec.md's grammar, checked against the parser's result. ---- */
 
-enum kind { PATH, CONNECT, BIND, NET, ALLOW_UNIX, BEST_EFFORT, PROBE, HELP, RULESET_FD, REPORT, AUDIT, KILL_LEFTOVERS };
+enum kind { PATH, CONNECT, BIND, NET, ALLOW_UNIX, BEST_EFFORT, PROBE, HELP, RULESET_FD, REPORT, AUDIT, KILL_LEFTOVERS, ERRORS, NULL_STDIN };
 
 struct model_option {
 	const char *name;
@@ -139,11 +139,13 @@ static const struct model_option model_options[] = {
 	{ "--report", REPORT, 0 },
 	{ "--audit", AUDIT, 0 },
 	{ "--kill-leftovers", KILL_LEFTOVERS, 0 },
+	{ "--errors", ERRORS, 0 },
+	{ "--null-stdin", NULL_STDIN, 0 },
 };
 
 static int takes_value(enum kind kind)
 {
-	return kind == PATH || kind == CONNECT || kind == BIND || kind == NET || kind == RULESET_FD || kind == REPORT;
+	return kind == PATH || kind == CONNECT || kind == BIND || kind == NET || kind == RULESET_FD || kind == REPORT || kind == ERRORS;
 }
 
 static const struct model_option *model_find(const char *name, size_t len)
@@ -173,11 +175,14 @@ struct model {
 	const struct nono_policy *p; /* the parser's result, compared only if it succeeded */
 	int compare;
 	size_t paths, connects, binds;
-	int net_all, allow_unix, best_effort, probe, help, audit, kill_leftovers;
+	int net_all, allow_unix, best_effort, probe, help, audit, kill_leftovers, null_stdin;
 	long ruleset_fd;  /* -1: none */
 	int has_report;
 	size_t report_len; /* the last --report value (inputs are at most 4096 bytes) */
 	char report[8192];
+	int has_errors;
+	size_t errors_len; /* the last --errors value */
+	char errors[8192];
 	const char *error; /* the reason the model expects, or NULL */
 };
 
@@ -288,6 +293,18 @@ static int model_apply(struct model *m, const struct model_option *o, const char
 		return 0;
 	case KILL_LEFTOVERS:
 		m->kill_leftovers = 1;
+		return 0;
+	case ERRORS:
+		if (len == 0)
+			return m->error = "empty path", -1;
+		if (len >= sizeof(m->errors))
+			die("--errors value longer than the fuzzer's inputs", NULL);
+		memcpy(m->errors, text, len);
+		m->errors_len = len;
+		m->has_errors = 1;
+		return 0;
+	case NULL_STDIN:
+		m->null_stdin = 1;
 		return 0;
 	}
 	return 0;
@@ -494,10 +511,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m.net_all != policy.net_all || m.allow_unix != policy.allow_unix ||
 		    m.best_effort != policy.best_effort || m.probe != policy.probe || m.help != policy.help ||
 		    m.audit != policy.audit || m.ruleset_fd != policy.ruleset_fd ||
-		    m.kill_leftovers != policy.kill_leftovers)
+		    m.kill_leftovers != policy.kill_leftovers || m.null_stdin != policy.null_stdin)
 			die("flags differ from the model's", NULL);
 		if (m.has_report ? !policy.report || !same(policy.report, m.report, m.report_len) : policy.report != NULL)
 			die("--report differs from the model's", policy.report);
+		if (m.has_errors ? !policy.errors || !same(policy.errors, m.errors, m.errors_len) : policy.errors != NULL)
+			die("--errors differs from the model's", policy.errors);
 	} else {
 		check_error(&err, m.error);
 	}

@@ -9,11 +9,14 @@
 #include <stdint.h>
 
 #define FS_READ (NONO_LL_FS_READ_FILE | NONO_LL_FS_READ_DIR)
+/* Write makes regular files and directories only: FIFOs and sockets, like symlinks, are special
+ * files (NONO_SYMLINK), because MSBuild's own tasks, run later and unsandboxed, would block on a
+ * FIFO planted where they read (Copy of obj/…/x.pdb). Renaming or linking one in needs the same. */
 #define FS_WRITE                                                                  \
 	(NONO_LL_FS_WRITE_FILE | NONO_LL_FS_REMOVE_DIR | NONO_LL_FS_REMOVE_FILE |  \
-	 NONO_LL_FS_MAKE_DIR | NONO_LL_FS_MAKE_REG | NONO_LL_FS_MAKE_SOCK |        \
-	 NONO_LL_FS_MAKE_FIFO | NONO_LL_FS_REFER |                                 \
+	 NONO_LL_FS_MAKE_DIR | NONO_LL_FS_MAKE_REG | NONO_LL_FS_REFER |            \
 	 NONO_LL_FS_TRUNCATE | NONO_LL_FS_IOCTL_DEV)
+#define FS_SPECIAL (NONO_LL_FS_MAKE_SYM | NONO_LL_FS_MAKE_FIFO | NONO_LL_FS_MAKE_SOCK)
 /* The rights that apply to a file itself rather than to a directory's entries. */
 #define FS_FILE                                                                   \
 	(NONO_LL_FS_EXECUTE | NONO_LL_FS_WRITE_FILE | NONO_LL_FS_READ_FILE |       \
@@ -82,8 +85,9 @@ static inline uint64_t nono_fs_handled(int abi)
 }
 
 /* The rights a grant of access (NONO_READ | NONO_WRITE | NONO_EXECUTE | NONO_SYMLINK) gives a
- * directory. Creating symlinks is its own right: a link planted where a more privileged program
- * reads (MSBuild's own tasks in obj/ and bin/) points that program anywhere. */
+ * directory. Creating symlinks, FIFOs and sockets is its own right: a link planted where a more
+ * privileged program reads (MSBuild's own tasks in obj/ and bin/) points that program anywhere,
+ * and a FIFO there makes it wait for ever. */
 static inline uint64_t nono_fs_rights(unsigned access)
 {
 	uint64_t rights = 0;
@@ -94,7 +98,7 @@ static inline uint64_t nono_fs_rights(unsigned access)
 	if (access & NONO_EXECUTE)
 		rights |= NONO_LL_FS_EXECUTE;
 	if (access & NONO_SYMLINK)
-		rights |= NONO_LL_FS_MAKE_SYM;
+		rights |= FS_SPECIAL;
 	return rights;
 }
 

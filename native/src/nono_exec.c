@@ -32,25 +32,58 @@ static void print_help(void)
 	      "be executed (also when the sandbox denies it); 127 if COMMAND is not found.\n", stdout);
 }
 
+/* Where nono-exec's own errors go: stderr, or the file --errors names, a channel of the caller's
+ * that the command cannot write to (it shares stderr, so it could forge lines there). */
+static int error_fd = STDERR_FILENO;
+
 static int fail(const char *text)
 {
-	fprintf(stderr, "nono-exec: error: %s\n", text);
+	dprintf(error_fd, "nono-exec: error: %s\n", text);
 	return EXIT_LAUNCHER;
+}
+
+/* Opens the --errors file (created by the caller; never created here, nor followed if a link).
+ * Close-on-exec: the command never holds it. */
+static int open_error_channel(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	error_fd = fd;
+	return 0;
+}
+
+/* Makes /dev/null the command's standard input (--null-stdin): a step cannot read the user's
+ * terminal, e.g. behind a fake password prompt. */
+static int null_stdin(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	if (fd != STDIN_FILENO && (dup2(fd, STDIN_FILENO) < 0 || close(fd)))
+		return -1;
+	return 0;
 }
 
 /* Closes every descriptor above 2 except keep_a and keep_b (-1: none). close_range first; where it
  * is refused (kernels before 5.9, some container seccomp profiles), the open ones are listed from
  * /proc/self/fd rather than closing up to RLIMIT_NOFILE, which the .NET runtime raises so high
  * that the loop would cost tens of milliseconds. Must run before Landlock may hide /proc. */
-static void close_inherited_fds(int keep_a, int keep_b)
+static void close_inherited_fds(int keep_a, int keep_b, int keep_c)
 {
-	int low = keep_a < keep_b ? keep_a : keep_b, high = keep_a < keep_b ? keep_b : keep_a;
+	/* The kept descriptors in ascending order; the gaps around them are closed. */
+	int keep[3] = { keep_a, keep_b, keep_c };
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				int t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
 #ifdef SYS_close_range
-	/* The gaps around the kept descriptors: [3, low), (low, high), (high, ~0]. */
-	int keep[2] = { low, high };
 	unsigned first = 3;
 	int closed = 1;
-	for (int i = 0; i < 2 && closed; i++) {
+	for (int i = 0; i < 3 && closed; i++) {
 		if (keep[i] < (int)first)
 			continue;
 		if ((unsigned)keep[i] > first)
@@ -69,7 +102,7 @@ static void close_inherited_fds(int keep_a, int keep_b)
 				struct dirent64_view { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; };
 				const struct dirent64_view *d = (const void *)(buf + at);
 				int fd = atoi(d->name);
-				if (fd > 2 && fd != dir && fd != low && fd != high)
+				if (fd > 2 && fd != dir && fd != keep[0] && fd != keep[1] && fd != keep[2])
 					close(fd);
 				at += d->reclen;
 			}
@@ -82,7 +115,7 @@ static void close_inherited_fds(int keep_a, int keep_b)
 	int max = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 65536
 		? (int)limit.rlim_cur : 65536;
 	for (int fd = 3; fd < max; fd++)
-		if (fd != low && fd != high)
+		if (fd != keep[0] && fd != keep[1] && fd != keep[2])
 			close(fd);
 }
 
@@ -171,7 +204,12 @@ int main(int argc, char *argv[])
 	struct nono_policy policy = { 0 };
 	struct nono_error err;
 	int command;
-	if (nono_policy_parse(&policy, argc - 1, argv + 1, &command, &err))
+	int parsed = nono_policy_parse(&policy, argc - 1, argv + 1, &command, &err);
+	if (policy.errors && open_error_channel(policy.errors)) {
+		fprintf(stderr, "nono-exec: error: cannot open the errors file (%s): %s\n", strerror(errno), policy.errors);
+		return EXIT_LAUNCHER;
+	}
+	if (parsed)
 		return fail(err.text);
 	command += 1;
 
@@ -187,6 +225,8 @@ int main(int argc, char *argv[])
 	}
 	if (command >= argc)
 		return fail("no command given (usage: nono-exec [OPTIONS] [--] COMMAND [ARG...])");
+	if (policy.null_stdin && null_stdin())
+		return fail_errno("cannot make /dev/null the command's standard input", "--null-stdin");
 
 	struct nono_sandbox sandbox;
 	if (nono_sandbox_prepare(&policy, &sandbox, 1, &err))
@@ -202,7 +242,7 @@ int main(int argc, char *argv[])
 	/* Denial recording (--report, --audit): recorder.c. */
 	if (nono_recording(&policy) && nono_record_start(&policy, &sandbox, &err))
 		return fail(err.text);
-	close_inherited_fds(sandbox.ruleset_fd, children);
+	close_inherited_fds(sandbox.ruleset_fd, children, error_fd);
 	if (children >= 0)
 		return supervise(&sandbox, children, argv + command);
 	int step = nono_sandbox_restrict_thread(&sandbox);

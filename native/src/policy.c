@@ -121,14 +121,17 @@ static int set_ruleset_fd(struct nono_policy *p, const struct nono_option *o, co
 	return 0;
 }
 
-static int set_report(struct nono_policy *p, const struct nono_option *o, const char *value,
-		      struct nono_error *err)
+/* --report and --errors: a file path kept for the caller. */
+static int set_file(struct nono_policy *p, const struct nono_option *o, const char *value,
+		    struct nono_error *err)
 {
+	char **file = (char **)((char *)p + o->flag);
+
 	if (value[0] == '\0')
 		return nono_fail(err, "empty path", o->name);
-	free(p->report);
-	p->report = strdup(value);
-	return p->report ? 0 : nono_fail(err, "out of memory", "policy");
+	free(*file);
+	*file = strdup(value);
+	return *file ? 0 : nono_fail(err, "out of memory", "policy");
 }
 
 static int set_flag(struct nono_policy *p, const struct nono_option *o, const char *value,
@@ -154,7 +157,7 @@ const struct nono_option nono_options[] = {
 	PATH_OPTION("--wo", NONO_WRITE, "write only"),
 	PATH_OPTION("--xo", NONO_EXECUTE, "execute only"),
 	PATH_OPTION("--wx", NONO_WRITE | NONO_EXECUTE, "write and execute"),
-	PATH_OPTION("--symlinks", NONO_SYMLINK, "create symlinks beneath PATH (not part of any write grant)"),
+	PATH_OPTION("--symlinks", NONO_SYMLINK, "create symlinks, FIFOs and sockets beneath PATH (no write grant does)"),
 	{ "--connect-tcp", "PORT", "allow TCP connections to PORT (repeatable)", add_connect, 0, 0 },
 	{ "--bind-tcp", "PORT", "allow binding TCP PORT (repeatable)", add_bind, 0, 0 },
 	{ "--net", "all|none", "lift network restrictions, or keep them (default: none)", set_net, 0, 0 },
@@ -162,8 +165,10 @@ const struct nono_option nono_options[] = {
 	FLAG("--best-effort", best_effort, "run even if the kernel has no Landlock (with a warning)"),
 	FLAG("--kill-leftovers", kill_leftovers, "stay as the command's parent, out of its reach; kill what it leaves running"),
 	{ "--ruleset-fd", "N", "use the prepared Landlock ruleset on inherited descriptor N", set_ruleset_fd, 0, 0 },
-	{ "--report", "FILE", "append each access the sandbox denies to FILE (see the docs)", set_report, 0, 0 },
+	{ "--report", "FILE", "append each access the sandbox denies to FILE (see the docs)", set_file, 0, offsetof(struct nono_policy, report) },
 	FLAG("--audit", audit, "enforce nothing of the policy; report what it would deny"),
+	{ "--errors", "FILE", "write nono-exec's own errors to FILE instead of standard error", set_file, 0, offsetof(struct nono_policy, errors) },
+	FLAG("--null-stdin", null_stdin, "give the command /dev/null as standard input"),
 	FLAG("--probe", probe, "print what this kernel enforces as JSON and exit"),
 	FLAG("--help", help, "print this help and exit"),
 };
@@ -302,5 +307,6 @@ void nono_policy_free(struct nono_policy *p)
 	free(p->connect_ports);
 	free(p->bind_ports);
 	free(p->report);
+	free(p->errors);
 	*p = (struct nono_policy){ 0 };
 }

@@ -10,7 +10,7 @@ enum {
 	NONO_READ = 1 << 0,
 	NONO_WRITE = 1 << 1,
 	NONO_EXECUTE = 1 << 2,
-	NONO_SYMLINK = 1 << 3, /* create symlinks: not part of write (see --symlinks) */
+	NONO_SYMLINK = 1 << 3, /* create symlinks, FIFOs and sockets: not part of write (see --symlinks) */
 };
 
 struct nono_path_rule {
@@ -35,6 +35,9 @@ struct nono_policy {
 	/* Denial recording (recorder.c): */
 	char *report;    /* --report FILE: append the denials to FILE */
 	int audit;       /* --audit: enforce nothing of the policy, record what it would deny */
+	/* The caller's channels (nono_exec.c): */
+	char *errors;    /* --errors FILE: nono-exec's own errors go to FILE, not to stderr */
+	int null_stdin;  /* --null-stdin: the command's standard input is /dev/null */
 };
 
 /* One line, "<what>: <subject>", for the caller to print or return. */
@@ -55,7 +58,7 @@ struct nono_option {
 	int (*apply)(struct nono_policy *policy, const struct nono_option *option,
 		     const char *value, struct nono_error *err);
 	unsigned access;   /* path options: the NONO_* rights granted */
-	size_t flag;       /* flags: offset of the int field of struct nono_policy set to 1 */
+	size_t flag;       /* flags: offset of the int field of struct nono_policy set to 1; files: of the char * field */
 };
 
 extern const struct nono_option nono_options[];

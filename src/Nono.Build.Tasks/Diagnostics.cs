@@ -44,4 +44,7 @@ internal static class Diagnostics
 
     /// <summary>What a step left in its temp directory could not be deleted.</summary>
     public const string TempNotDeleted = "NONO3002";
+
+    /// <summary>A step created or changed a file MSBuild reads back as its own state (obj/…/*.assets.cache, …).</summary>
+    public const string StateChanged = "NONO3003";
 }

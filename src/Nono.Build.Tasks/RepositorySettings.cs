@@ -30,6 +30,7 @@ internal static partial class RepositorySettings
         ["SandboxEnvironmentMode"] = "Scrub",
         ["SandboxUnsupportedPlatform"] = "Error",
         ["SandboxDiagnostics"] = "false",
+        ["SandboxStandardInput"] = "Null",
     };
 
     public static readonly string[] ItemTypes = ["SandboxRead", "SandboxWrite", "SandboxNetwork", "SandboxEnvironment"];
@@ -158,6 +159,8 @@ internal static partial class RepositorySettings
             EnvironmentMode = switches["SandboxEnvironmentMode"],
             UnsupportedPlatform = switches["SandboxUnsupportedPlatform"],
             Diagnostics = switches["SandboxDiagnostics"],
+            StandardInput = switches["SandboxStandardInput"],
+            IntermediateOutputPath = paths["IntermediateOutputPath"],
             OutputPaths = new[] { paths["IntermediateOutputPath"], paths["OutputPath"], paths["OutDir"], paths["PackageOutputPath"] }
                 .Where(p => p.Length > 0).Select(p => (ITaskItem)new TaskItem(p)).ToArray(),
             PackageFolders = paths["NuGetPackageFolders"].Split(';').Append(paths["NuGetPackageRoot"]).Append(paths["NUGET_PACKAGES"]).ToArray(),
@@ -213,7 +216,7 @@ internal static partial class RepositorySettings
 
     /// <summary>The sandbox's inputs, as strings the way MSBuild passes them.</summary>
     public sealed record Settings(
-        string Enabled, string ReplaceExec, string Mode, string EnvironmentMode, string UnsupportedPlatform, string Diagnostics,
-        ITaskItem[] OutputPaths, string[] PackageFolders, string[] DotnetRoots,
+        string Enabled, string ReplaceExec, string Mode, string EnvironmentMode, string UnsupportedPlatform, string Diagnostics, string StandardInput,
+        ITaskItem[] OutputPaths, string IntermediateOutputPath, string[] PackageFolders, string[] DotnetRoots,
         ITaskItem[] Read, ITaskItem[] Write, ITaskItem[] Network, ITaskItem[] Environment);
 }

@@ -45,6 +45,15 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
     /// <summary>SandboxDiagnostics: record what the sandbox denies each step and name it when a step fails.</summary>
     public string Diagnostics { get; set; } = "false";
 
+    /// <summary>
+    /// The intermediate output folder, where MSBuild keeps its state (caches, generated
+    /// configuration): checked around each step, since the step may write the folder.
+    /// </summary>
+    public string IntermediateOutputPath { get; set; } = "";
+
+    /// <summary>Null (steps read /dev/null), or Inherit: steps get the build's standard input, the user's terminal in an interactive build.</summary>
+    public string StandardInput { get; set; } = "Null";
+
     /// <summary>Where Audit writes the suggested items (obj/sandbox.suggested.props).</summary>
     public string SuggestedPropsFile { get; set; } = "";
 
@@ -58,8 +67,8 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
     {
         var origin = new BuildFileOrigin(PackageFolders.Append(System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? ""),
             OutputPaths.Select(o => Path.GetFullPath(o.ItemSpec, ProjectDirectory)), BuildFileOrigin.OwnPackageFolder);
-        var live = new RepositorySettings.Settings(Enabled, ReplaceExec, Mode, EnvironmentMode, UnsupportedPlatform, Diagnostics,
-            OutputPaths, PackageFolders, DotnetRoots, Read, Write, Network, Environment);
+        var live = new RepositorySettings.Settings(Enabled, ReplaceExec, Mode, EnvironmentMode, UnsupportedPlatform, Diagnostics, StandardInput,
+            OutputPaths, IntermediateOutputPath, PackageFolders, DotnetRoots, Read, Write, Network, Environment);
         if (RepositorySettings.Resolve(this, ProjectFile, origin, live, out var registrations) is not { } settings)
             return false;
         ExecRegistrations = registrations;
@@ -76,7 +85,8 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         }
         Active = true;
         if (!CheckChoice("SandboxUnsupportedPlatform", settings.UnsupportedPlatform, "Error", "Warn", "Ignore")
-            || !CheckChoice("SandboxEnvironmentMode", settings.EnvironmentMode, "Scrub", "Inherit") || !CheckChoice("SandboxMode", settings.Mode, "Enforce", "Audit"))
+            || !CheckChoice("SandboxEnvironmentMode", settings.EnvironmentMode, "Scrub", "Inherit") || !CheckChoice("SandboxMode", settings.Mode, "Enforce", "Audit")
+            || !CheckChoice("SandboxStandardInput", settings.StandardInput, "Null", "Inherit"))
             return false;
         var recording = settings.Mode.Equals("Audit", StringComparison.OrdinalIgnoreCase) ? SandboxRecording.Audit
             : settings.Diagnostics.Equals("true", StringComparison.OrdinalIgnoreCase) ? SandboxRecording.Denials : SandboxRecording.None;
@@ -127,6 +137,8 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         {
             Origin = origin,
             GitConfigGlobal = withheld.Count > 0 ? gitConfig : null,
+            InheritStandardInput = settings.StandardInput.Equals("Inherit", StringComparison.OrdinalIgnoreCase),
+            StateDirectories = string.IsNullOrWhiteSpace(settings.IntermediateOutputPath) ? outputs : [Path.GetFullPath(settings.IntermediateOutputPath, ProjectDirectory)],
         }.Register(BuildEngine, ProjectFile);
         if (recording == SandboxRecording.Audit)
             Log.LogWarning(null, Tasks.Diagnostics.Audit, null, null, 0, 0, 0, 0,

@@ -51,6 +51,12 @@ internal sealed record ResolvedPolicy(
         }
     }
 
+    /// <summary>SandboxStandardInput=Inherit: steps read the build's standard input (by default /dev/null, never the user's terminal).</summary>
+    public bool InheritStandardInput { get; init; }
+
+    /// <summary>The folders whose MSBuild state each step is checked for (<see cref="BuildState"/>): the intermediate output folder.</summary>
+    public IReadOnlyList<string> StateDirectories { get; init; } = [];
+
     private static readonly object RegistryLock = new();
 
     /// <summary>Tells the repository's files from package content: a package's SandboxExec gets no grants of its own.</summary>
@@ -144,7 +150,8 @@ internal sealed record ResolvedPolicy(
     private string? fingerprint;
 
     private string Fingerprint => fingerprint ??=
-        $"{Enforce}|{ReplaceExec}|{Recording}|{ScrubEnvironment}|{string.Join(",", PassThrough.Order(StringComparer.Ordinal))}|{string.Join("\n", Capabilities.ToLauncherArguments())}";
+        $"{Enforce}|{ReplaceExec}|{Recording}|{ScrubEnvironment}|{InheritStandardInput}|{string.Join(",", PassThrough.Order(StringComparer.Ordinal))}|{string.Join("
+", Capabilities.ToLauncherArguments())}";
 
     public void Register(IBuildEngine engine, string projectFile)
     {

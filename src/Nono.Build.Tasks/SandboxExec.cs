@@ -12,6 +12,8 @@ namespace Nono.Build.Tasks;
 public class SandboxExec : Microsoft.Build.Tasks.Exec
 {
     private const string LauncherErrorPrefix = "nono-exec: error: ";
+    /// <summary>Longest command text quoted in a message naming the step.</summary>
+    private const int QuotedCommandLength = 120;
 
     private ResolvedPolicy? policy;
     private static string? launcher;
@@ -21,6 +23,7 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
     private string? stepTemp;
     private bool sharedStep;
     private bool launcherFailed;
+    private string? errorsFile;
 
     /// <summary>More paths to read (metadata Execute="true" to run programs from them).</summary>
     public ITaskItem[] Read { get; set; } = [];
@@ -100,10 +103,14 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
                 ownSandbox = Sandbox.Prepare(caps);
                 launch = ownSandbox.BeginLaunch(policy.Recording);
             }
+            // nono-exec's own errors come back in a file of their own, which the step cannot write:
+            // what the step prints is never taken for the SDK's messages.
+            errorsFile = CreateErrorsFile();
+            var stateBefore = BuildState.Take(policy.StateDirectories);
             var succeeded = base.Execute();
             if (launch.Records)
                 ReportDenials();
-            return succeeded;
+            return CheckBuildState(stateBefore) && succeeded;
         }
         catch (NonoException e)
         {
@@ -115,6 +122,8 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         {
             launch?.Dispose();
             ownSandbox?.Dispose();
+            if (errorsFile is not null)
+                File.Delete(errorsFile);
             var leftOver = sharedStep ? policy.EndStep()
                 : stepTemp is not null && !TempDirectory.TryDelete(stepTemp) ? stepTemp : null;
             if (leftOver is not null)
@@ -146,7 +155,10 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         }
         // Nothing the step starts outlives it: a background process left running could change the
         // outputs after later targets used them.
-        var args = new StringBuilder(LauncherOptions.KillLeftovers.Name + " ", 512).Append(LauncherCommandLine.Join(launch!.LauncherArguments));
+        var args = new StringBuilder(512)
+            .Append(LauncherOptions.Errors.Name).Append(' ').Append(LauncherCommandLine.Quote(errorsFile!))
+            .Append(policy.InheritStandardInput ? "" : " " + LauncherOptions.NullStdin.Name) // not the user's terminal
+            .Append(' ').Append(LauncherOptions.KillLeftovers.Name).Append(' ').Append(LauncherCommandLine.Join(launch!.LauncherArguments));
         args.Append(" -- ").Append(LauncherCommandLine.Quote(psi.FileName)).Append(' ').Append(psi.Arguments);
         psi.FileName = launcher ??= LocateLauncher();
         psi.Arguments = args.ToString();
@@ -207,16 +219,64 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         return Path.IsPathRooted(path) ? path : null;
     }
 
-    protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
+    /// <remarks>
+    /// Overridden to read nono-exec's own errors, from the file given to it with <c>--errors</c>,
+    /// once the process has exited and before Exec handles its exit code. They never come from the
+    /// step's output: a step printing <c>nono-exec: error: …</c> gets no NONO diagnostic.
+    /// </remarks>
+    protected override int ExecuteTool(string pathToTool, string responseFileCommands, string commandLineCommands)
     {
-        if (policy is { Enforce: true } && singleLine.StartsWith(LauncherErrorPrefix, StringComparison.Ordinal))
+        var exitCode = base.ExecuteTool(pathToTool, responseFileCommands, commandLineCommands);
+        if (errorsFile is null || !File.Exists(errorsFile))
+            return exitCode;
+        foreach (var line in File.ReadLines(errorsFile).Where(l => l.Length > 0))
         {
             launcherFailed = true;
+            var text = line.StartsWith(LauncherErrorPrefix, StringComparison.Ordinal) ? line[LauncherErrorPrefix.Length..] : line;
             Log.LogError(null, Diagnostics.PolicyRejected, null, null, 0, 0, 0, 0,
-                $"the sandbox could not be set up for this step: {singleLine[LauncherErrorPrefix.Length..]}. Fix or remove the Sandbox* item that names it.");
-            return;
+                $"the sandbox could not be set up for this step: {text}. Fix or remove the Sandbox* item that names it.");
         }
-        base.LogEventsFromTextOutput(singleLine, messageImportance);
+        return exitCode;
+    }
+
+    /// <summary>
+    /// After the step: MSBuild's state files in the intermediate folder (<see cref="BuildState"/>)
+    /// that it created or changed are deleted, before any later target reads them, and each is an
+    /// error (a warning under SandboxMode=Audit, which is for finding what a build needs).
+    /// </summary>
+    private bool CheckBuildState(BuildState before)
+    {
+        var changes = before.Changes();
+        var audit = policy!.Recording == SandboxRecording.Audit;
+        foreach (var (path, change) in changes)
+        {
+            var deleted = BuildState.TryDelete(path);
+            var message = $"the step `{StepName()}` {change}, which MSBuild reads back as its own state (caches, generated configuration): a step may not write it. "
+                + (deleted ? "It was deleted; MSBuild makes it again. " : "It could not be deleted: delete it by hand before building again. ")
+                + "If the step generates files into the intermediate folder, give them other names (not *.cache, *.editorconfig, *.AssemblyInfo.*, … see docs/policy.md), or write them into a subfolder such as $(IntermediateOutputPath)generated/.";
+            if (audit)
+                Log.LogWarning(null, Diagnostics.StateChanged, null, BuildEngine.ProjectFileOfTaskNode, BuildEngine.LineNumberOfTaskNode, BuildEngine.ColumnNumberOfTaskNode, 0, 0, message);
+            else
+                Log.LogError(null, Diagnostics.StateChanged, null, BuildEngine.ProjectFileOfTaskNode, BuildEngine.LineNumberOfTaskNode, BuildEngine.ColumnNumberOfTaskNode, 0, 0, message);
+        }
+        return audit || changes.Count == 0;
+    }
+
+    private static string CreateErrorsFile()
+    {
+        // In the build's temp folder, which steps cannot reach (they get a private one inside it).
+        var path = Path.Combine(Path.GetTempPath(), $"nono-{Guid.NewGuid():N}.errors");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        new FileStream(path, options).Dispose();
+        return path;
+    }
+
+    private string StepName()
+    {
+        var command = (Command ?? "").ReplaceLineEndings(" ").Trim();
+        return command.Length <= QuotedCommandLength ? command : command[..QuotedCommandLength] + "…";
     }
 
     private void ReportDenials()

@@ -10,7 +10,7 @@ public enum AccessMode
     /// <summary>Read files; list directories.</summary>
     Read = 1,
 
-    /// <summary>Write files; create (except symlinks), delete, rename and truncate beneath a directory.</summary>
+    /// <summary>Write files; create regular files and directories, delete, rename and truncate beneath a directory.</summary>
     Write = 2,
 
     /// <summary>Read and write.</summary>
@@ -20,8 +20,10 @@ public enum AccessMode
     Execute = 4,
 
     /// <summary>
-    /// Create symbolic links beneath a directory. Not part of <see cref="Write"/>: a link planted
-    /// where a more privileged program later reads or writes points that program anywhere.
+    /// Create symbolic links, FIFOs and Unix sockets beneath a directory (special files; device
+    /// nodes are never allowed). Not part of <see cref="Write"/>: a link planted where a more
+    /// privileged program later reads or writes points that program anywhere, and a FIFO there
+    /// makes it wait for ever.
     /// </summary>
     CreateSymlink = 8,
 }

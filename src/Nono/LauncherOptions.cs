@@ -36,7 +36,7 @@ public static class LauncherOptions
     /// <summary><c>--wx PATH</c>: write and execute.</summary>
     public static LauncherOption WriteExecute { get; } = new("--wx", "PATH", "write and execute");
     /// <summary><c>--symlinks PATH</c>: create symlinks beneath PATH (not part of any write grant).</summary>
-    public static LauncherOption Symlinks { get; } = new("--symlinks", "PATH", "create symlinks beneath PATH (not part of any write grant)");
+    public static LauncherOption Symlinks { get; } = new("--symlinks", "PATH", "create symlinks, FIFOs and sockets beneath PATH (no write grant does)");
     /// <summary><c>--connect-tcp PORT</c>: allow TCP connections to PORT (repeatable).</summary>
     public static LauncherOption ConnectTcp { get; } = new("--connect-tcp", "PORT", "allow TCP connections to PORT (repeatable)");
     /// <summary><c>--bind-tcp PORT</c>: allow binding TCP PORT (repeatable).</summary>
@@ -55,6 +55,10 @@ public static class LauncherOptions
     public static LauncherOption Report { get; } = new("--report", "FILE", "append each access the sandbox denies to FILE (see the docs)");
     /// <summary><c>--audit</c>: enforce nothing of the policy; report what it would deny.</summary>
     public static LauncherOption Audit { get; } = new("--audit", null, "enforce nothing of the policy; report what it would deny");
+    /// <summary><c>--errors</c>: write nono-exec's own errors to FILE instead of standard error.</summary>
+    public static LauncherOption Errors { get; } = new("--errors", "FILE", "write nono-exec's own errors to FILE instead of standard error");
+    /// <summary><c>--null-stdin</c>: give the command /dev/null as standard input.</summary>
+    public static LauncherOption NullStdin { get; } = new("--null-stdin", null, "give the command /dev/null as standard input");
     /// <summary><c>--probe</c>: print what this kernel enforces as JSON and exit.</summary>
     public static LauncherOption Probe { get; } = new("--probe", null, "print what this kernel enforces as JSON and exit");
     /// <summary><c>--help</c>: print this help and exit.</summary>
@@ -64,7 +68,7 @@ public static class LauncherOptions
     public static IReadOnlyList<LauncherOption> All { get; } =
     [
         Read, ReadExecute, ReadWrite, ReadWriteExecute, WriteOnly, ExecuteOnly, WriteExecute, Symlinks,
-        ConnectTcp, BindTcp, Net, AllowUnix, BestEffort, KillLeftovers, RulesetFd, Report, Audit, Probe, Help,
+        ConnectTcp, BindTcp, Net, AllowUnix, BestEffort, KillLeftovers, RulesetFd, Report, Audit, Errors, NullStdin, Probe, Help,
     ];
 
     /// <summary>The option named <paramref name="name"/> (<c>--ro</c>), or null.</summary>

@@ -53,4 +53,29 @@ public sealed class AllowedTests(E2EEnvironment env)
         Assert.Equal("48", Obj("node.txt"));
         Assert.Matches(@"^\d+\.\d+\.\d+", Obj("dotnet.txt"));
     }
+
+    /// <summary>A step that generates a source into the intermediate folder before the compiler runs, as
+    /// code generators do: not MSBuild's state, so the check after each step leaves it alone.</summary>
+    [Fact]
+    public void AStepGeneratingASourceIntoObj_BeforeCompile_IsCompiled()
+    {
+        Landlock.Require();
+        var project = new TestProject(env, "generates")
+            .File("Class1.cs", "namespace E2E;\n\npublic static class Class1\n{\n    public static string Version => Generated.Version;\n}\n")
+            .Target("""
+                <Target Name="GenerateVersion" BeforeTargets="CoreCompile">
+                  <Exec Command="printf 'namespace E2E;\ninternal static class Generated { public const string Version = &quot;1.2.3&quot;; }\n' > $(IntermediateOutputPath)Version.g.cs" />
+                  <ItemGroup>
+                    <Compile Include="$(IntermediateOutputPath)Version.g.cs" />
+                  </ItemGroup>
+                </Target>
+                """)
+            .Write();
+
+        var result = project.Build();
+
+        Assert.True(result.Succeeded, result.ToString());
+        Assert.DoesNotContain("NONO3003", result.Output);
+        Assert.True(File.Exists(project.Combine("bin", "Debug", "net10.0", "generates.dll")));
+    }
 }

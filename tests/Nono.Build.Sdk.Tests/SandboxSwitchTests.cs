@@ -46,6 +46,7 @@ public sealed class SandboxSwitchTests(E2EEnvironment env)
     [InlineData("SandboxUnsupportedPlatform", "Sometimes", "error NONO0001: SandboxUnsupportedPlatform is 'Sometimes'; use one of: Error, Warn, Ignore.")]
     [InlineData("SandboxDiagnostics", "yes please", "error NONO0001: SandboxDiagnostics is 'yes please'; use true or false.")]
     [InlineData("SandboxMode", "Lenient", "error NONO0001: SandboxMode is 'Lenient'; use one of: Enforce, Audit.")]
+    [InlineData("SandboxStandardInput", "Terminal", "error NONO0001: SandboxStandardInput is 'Terminal'; use one of: Null, Inherit.")]
     public void AMistypedSwitch_IsAnErrorNamingIt_AndNoStepRuns(string property, string value, string error)
     {
         var project = new TestProject(env, "mistyped-" + property.ToLowerInvariant())

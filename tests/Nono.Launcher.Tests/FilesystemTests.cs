@@ -181,6 +181,31 @@ public sealed class FilesystemTests : IDisposable
         Assert.Equal(0, Launcher.Sh(["--rw", outputs, "--symlinks", outputs], "ln -s /etc/passwd \"$1/link2\"", outputs).ExitCode);
     }
 
+    /// <summary>
+    /// Nor are FIFOs and sockets: a FIFO where MSBuild's Copy expects obj/…/x.pdb makes the build wait
+    /// for ever. They come with the symlink grant; moving or linking one in needs it too.
+    /// </summary>
+    [Fact]
+    public void CreatingFifosAndSockets_NeedsTheSymlinkGrant_AlsoToMoveOneIn()
+    {
+        Landlock.Require();
+        var outputs = temp.Dir("outputs");
+        var scratch = temp.Dir("scratch");
+        const string script = """
+            mkfifo "$1/fifo" && echo fifo-in-outputs
+            python3 -c 'import os, stat, sys; os.mknod(sys.argv[1] + "/sock", stat.S_IFSOCK | 0o600)' "$1" 2>/dev/null && echo socket-in-outputs
+            mkfifo "$2/fifo" && echo fifo-in-scratch
+            python3 -c 'import os, sys; os.rename(sys.argv[2] + "/fifo", sys.argv[1] + "/moved")' "$1" "$2" 2>/dev/null && echo moved-into-outputs
+            ln "$2/fifo" "$1/linked" 2>/dev/null && echo linked-into-outputs
+            true
+            """;
+
+        var r = Launcher.Sh(["--rw", outputs, "--rw", scratch, "--symlinks", scratch], script, outputs, scratch);
+
+        Assert.Equal("fifo-in-scratch\n", r.StdOut);
+        Assert.Empty(Directory.GetFileSystemEntries(outputs));
+    }
+
     [Fact]
     public void FileGrant_GivesThatFileOnly_NotItsSiblings()
     {

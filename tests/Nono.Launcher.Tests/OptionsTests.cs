@@ -119,6 +119,53 @@ public sealed class OptionsTests : IDisposable
             Assert.EndsWith(": " + named, lines[0]);
     }
 
+    /// <summary>
+    /// With --errors, nono-exec's own errors go to that file and nothing to stderr, which the command
+    /// shares: a caller reads them from the file, and a command printing the same line is only output.
+    /// </summary>
+    [Fact]
+    public void Errors_GoToTheErrorsFile_NotToStderr()
+    {
+        var errors = temp.File("errors", "");
+
+        var bad = Launcher.Run("--errors", errors, "--net", "sometimes", "--", "true");
+        var forged = Launcher.Run(["--errors", errors, "--best-effort", .. Launcher.System, "--", "/bin/sh", "-c", "echo 'nono-exec: error: forged' >&2; exit 125"], null);
+
+        Assert.Equal(125, bad.ExitCode);
+        Assert.Equal("", bad.StdErr);
+        Assert.Equal("nono-exec: error: invalid network mode (expected all or none): --net sometimes\n", File.ReadAllText(errors));
+        Assert.Equal(125, forged.ExitCode);
+        Assert.Contains("nono-exec: error: forged", forged.StdErr);
+        Assert.Equal("nono-exec: error: invalid network mode (expected all or none): --net sometimes\n", File.ReadAllText(errors));
+        var missing = Launcher.Run("--errors", Path.Combine(Path.GetDirectoryName(errors)!, "missing"), "--", "true");
+        Assert.Equal(125, missing.ExitCode);
+        Assert.StartsWith("nono-exec: error: cannot open the errors file", missing.StdErr);
+    }
+
+    [Fact]
+    public void NullStdin_GivesTheCommandDevNull()
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(Launcher.Path) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        string[] args = ["--best-effort", .. Launcher.System, "--ro", "/proc", "--null-stdin", "--", "/bin/sh", "-c", "readlink /proc/self/fd/0; cat"];
+        foreach (var arg in args)
+            psi.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        try
+        {
+            process.StandardInput.WriteLine("typed by the user");
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // Broken pipe: nothing reads what is typed, as it should be.
+        }
+        var output = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal("/dev/null\n", output);
+    }
+
     [Fact]
     public void Probe_PrintsJsonWithEveryFeature()
     {

@@ -30,4 +30,25 @@ internal static partial class LibC
             return null;
         return (*(ulong*)(buffer + 32), ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140));
     }
+
+    /// <summary>
+    /// What a path itself is now (not following a final symlink): which file (device, inode), its
+    /// type and mode, size, and the times of its last content change (mtime) and last change of
+    /// anything (ctime, which no unprivileged process can set); null if it cannot be reached.
+    /// </summary>
+    internal static unsafe FileStamp? Stamp(string path)
+    {
+        const int AtFdCwd = -100, AtSymlinkNoFollow = 0x100;
+        const uint StatxBasicStats = 0x7ff;
+        var b = stackalloc byte[256];
+        if (StatX(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, b) != 0)
+            return null;
+        static long Nanoseconds(byte* t) => *(long*)t * 1_000_000_000 + *(uint*)(t + 8);
+        return new FileStamp(
+            ((ulong)*(uint*)(b + 136) << 32) | *(uint*)(b + 140), *(ulong*)(b + 32), *(ushort*)(b + 28),
+            *(long*)(b + 40), Nanoseconds(b + 112), Nanoseconds(b + 96));
+    }
 }
+
+/// <summary>A file's identity and change times (<see cref="LibC.Stamp"/>): equal stamps, unchanged file.</summary>
+internal readonly record struct FileStamp(ulong Device, ulong Inode, ushort Mode, long Size, long ModifiedNs, long ChangedNs);

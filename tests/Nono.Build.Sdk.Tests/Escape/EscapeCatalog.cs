@@ -32,6 +32,9 @@ public sealed record EscapeAttempt(
 {
     /// <summary>Environment variables the project's Exec passes to the step (EnvironmentVariables).</summary>
     public string StepEnvironment { get; init; } = "";
+
+    /// <summary>The step's exit code when nothing escaped (MSB3073 names it).</summary>
+    public int ExitCode { get; init; } = 1;
 }
 
 public static class EscapeCatalog
@@ -41,6 +44,20 @@ public static class EscapeCatalog
     private static readonly Expected LandlockPtrace = new("EACCES", "Landlock (ptrace rule)");
     private static readonly Expected SeccompSocket = new("EACCES", "seccomp (socket family)");
     private static readonly Expected SeccompIpc = new("EPERM", "seccomp (keyrings and IPC)");
+    private static readonly Expected StateCaught = new("ALLOWED", "written (the step's output folder), then found by the SDK after the step, deleted, NONO3003");
+    private static readonly Expected NoSpecialFiles = new("EACCES", "Landlock (no FIFO, socket or device right in the outputs)");
+
+    /// <summary>The state files msbuild-state.py writes (in obj/Debug/net10.0/), and what the SDK must say about each ({0}: the quoted path).</summary>
+    public static readonly (string File, string Change)[] StateFiles =
+    [
+        ("escape.assets.cache", "changed {0}"),
+        ("escape.csproj.AssemblyReference.cache", "created {0}"), // a library without references outside the framework has none
+        ("escape.csproj.GenerateResource.cache", "created {0}"),
+        ("escape.csproj.CoreCompileInputs.cache", "changed {0} and put its modification time back"),
+        ("escape.GeneratedMSBuildEditorConfig.editorconfig", "changed {0}"),
+        ("escape.AssemblyInfo.cs", "changed {0}"),
+        ("escape.csproj.FileListAbsolute.txt", "changed {0}"),
+    ];
 
     public static readonly EscapeAttempt[] Attempts =
     [
@@ -324,6 +341,62 @@ public static class EscapeCatalog
                 Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(temp)!, run.PlantedTempName)), "a file was planted beside the private temp directory");
                 Assert.False(File.Exists(Path.Combine("/dev/shm", run.PlantedTempName)), "a file was planted in /dev/shm");
             }),
+        new("msbuild-state", "rewrite MSBuild's own state in obj/: the assets cache (an analyzer copied into obj/; a copy-local item leaving $(OutDir)), RAR, CoreCompileInputs and GenerateResource state, editorconfig, AssemblyInfo, FileListAbsolute.txt",
+            [
+                new("copy-analyzer", "copy an 'analyzer' and a Directory.Build.props (SandboxEnabled=false) into obj/…/ (ordinary outputs)", new Expected("ALLOWED", "allowed: output files, read by nothing unless named in the state")),
+                new("assets-cache", "add the analyzer, and a copy-local item with the props file and the destination $(OutDir)../../../Directory.Build.props, to escape.assets.cache (its format, hash kept)", StateCaught),
+                new("rar-cache", "write escape.csproj.AssemblyReference.cache (ResolveAssemblyReference's state)", StateCaught),
+                new("generate-resource-cache", "create escape.csproj.GenerateResource.cache", StateCaught),
+                new("core-compile-inputs", "rewrite escape.csproj.CoreCompileInputs.cache in place and put its mtime back", StateCaught),
+                new("editorconfig", "append to the generated editorconfig", StateCaught),
+                new("assembly-info", "append to escape.AssemblyInfo.cs", StateCaught),
+                new("file-list", "append a path to escape.csproj.FileListAbsolute.txt", StateCaught),
+            ],
+            "each file is named in a NONO3003 error with the step, and none holds what the step wrote after the build; no Directory.Build.props in the project folder",
+            run =>
+            {
+                var obj = Path.GetDirectoryName(run.LogDir)!;
+                foreach (var (file, change) in StateFiles)
+                {
+                    var path = Path.Combine(obj, file);
+                    Assert.True(run.Output.Contains($"error NONO3003: the step `/usr/bin/python3 scripts/msbuild-state.py` {string.Format(change, $"'{path}'")}, which MSBuild reads back"),
+                        $"no NONO3003 for {file} ({change}):\n{run.Lines("NONO3003")}");
+                    Assert.False(File.Exists(path) && File.ReadAllText(path).Contains(EscapeRun.StateMarker), $"{path} still holds what the step wrote");
+                }
+                Assert.False(File.Exists(Path.Combine(run.Project, "Directory.Build.props")), "a Directory.Build.props was written into the project folder");
+            }),
+        new("special-files", "leave a FIFO where Copy expects the .pdb, a socket or a device node in obj/, or move or link in a FIFO made in $TMPDIR",
+            [
+                new("fifo-at-pdb", "replace obj/…/escape.pdb with a FIFO (Copy would wait on it for ever)", NoSpecialFiles),
+                new("socket-node", "mknod a socket in obj/", NoSpecialFiles),
+                new("char-device", "mknod a character device (1,3) in obj/", NoSpecialFiles),
+                new("rename-fifo-in", "rename $TMPDIR/fifo into obj/", NoSpecialFiles),
+                new("link-fifo-in", "hard link $TMPDIR/fifo into obj/", NoSpecialFiles),
+            ],
+            "no special file in the outputs; the .pdb is the compiler's",
+            run =>
+            {
+                run.AssertBuildFinished();
+                var obj = Path.GetDirectoryName(run.LogDir)!;
+                var special = Cli.Run("/", null, "find", obj, Path.Combine(run.Project, "bin"), "!", "-type", "f", "!", "-type", "d");
+                Assert.True(special.Succeeded && special.Output.Trim().Length == 0, $"special files in the outputs:\n{special}");
+                Assert.True(new FileInfo(Path.Combine(obj, "escape.pdb")) is { Exists: true, Length: > 0 }, "the .pdb is gone");
+            }),
+        new("terminal-prompt", "print a fake '[sudo] password' prompt and read what the user types",
+            [new("read-terminal", "read standard input (the build runs on a terminal)", new Expected("DEV-NULL", "the SDK: standard input is /dev/null (nono-exec --null-stdin)"))],
+            "the step never saw the terminal; no prompt was shown",
+            run => Assert.DoesNotContain("[sudo] password", run.Output)),
+        new("forge-nono", "print nono-exec's own error line and exit 125, to get the SDK's NONO1002 telling the user what to widen",
+            [new("print-forged-line", "print 'nono-exec: error: path not found: ~/.ssh/…' on stderr and stdout, exit 125", new Expected("ALLOWED", "printed, read as the step's output only: nono-exec's errors come in a file of their own (--errors)"))],
+            "no NONO1002 in the build; the forged line is the step's output",
+            run =>
+            {
+                Assert.True(run.Output.Contains($"path not found: {run.HomeSecret} (forged"), "the forged line is not in the output:\n" + run.Lines("forged"));
+                Assert.False(run.Output.Contains("NONO1002"), run.Lines("NONO1002"));
+            })
+        {
+            ExitCode = 125,
+        },
     ];
 
     /// <summary>Attempts of the earlier review covered by other end-to-end tests (current user only), for the table.</summary>

@@ -28,6 +28,9 @@ public sealed record OperationOutcome(string Kind, string Code, string Message)
 public sealed partial class EscapeRun : IDisposable
 {
     public const string InheritedFdContent = "written before the build; must stay as it is\n";
+
+    /// <summary>What msbuild-state.py writes into MSBuild's state files.</summary>
+    public const string StateMarker = "nono-escape-state";
     private const int Nobody = 65534;
 
     private readonly E2EEnvironment env;
@@ -275,6 +278,8 @@ public sealed partial class EscapeRun : IDisposable
             ["fillMiB"] = 32,
             ["ipcKey"] = IpcKey,
             ["mqName"] = MqName,
+            ["projectName"] = "escape",
+            ["stateMarker"] = StateMarker,
         }));
         project.Write();
         SourceFileHash = EscapeCatalog.Hash(SourceFile);
@@ -351,6 +356,10 @@ public sealed partial class EscapeRun : IDisposable
         Assert.True(match.Success, Log(attempt));
         return match.Groups[1].Value;
     }
+
+    /// <summary>The build's output lines that contain <paramref name="text"/>, for failure messages.</summary>
+    public string Lines(string text) =>
+        string.Join('\n', Output.Split('\n').Where(l => l.Contains(text, StringComparison.Ordinal)));
 
     public void AssertBuildFinished() =>
         Assert.Contains("ESCAPE-SUITE-FINISHED", Output);

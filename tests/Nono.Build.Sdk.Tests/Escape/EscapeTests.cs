@@ -42,7 +42,7 @@ public sealed class EscapeTests(EscapeSuite suite) : IClassFixture<EscapeSuite>
                     $"{name}/{op.Id} ({op.What}) as {run.UserName}: expected REFUSED {expected.Code} ({expected.By}), got {outcome}\n{log}");
         }
         Assert.Contains("RESULT refused", log);
-        Assert.Contains($"error MSB3073: The command \"/usr/bin/python3 scripts/{name}.py\" exited with code 1.", run.Output);
+        Assert.Contains($"error MSB3073: The command \"/usr/bin/python3 scripts/{name}.py\" exited with code {attempt.ExitCode}.", run.Output);
         attempt.AssertTargetUntouched(run);
     }
 
