@@ -150,8 +150,7 @@ internal sealed record ResolvedPolicy(
     private string? fingerprint;
 
     private string Fingerprint => fingerprint ??=
-        $"{Enforce}|{ReplaceExec}|{Recording}|{ScrubEnvironment}|{InheritStandardInput}|{string.Join(",", PassThrough.Order(StringComparer.Ordinal))}|{string.Join("
-", Capabilities.ToLauncherArguments())}";
+        $"{Enforce}|{ReplaceExec}|{Recording}|{ScrubEnvironment}|{InheritStandardInput}|{string.Join(",", PassThrough.Order(StringComparer.Ordinal))}|{string.Join("\n", Capabilities.ToLauncherArguments())}";
 
     public void Register(IBuildEngine engine, string projectFile)
     {
