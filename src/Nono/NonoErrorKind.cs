@@ -44,4 +44,10 @@ public enum NonoErrorKind
 
     /// <summary>Anything else.</summary>
     Unknown,
+
+    /// <summary>
+    /// This process already runs in a sandbox that refuses another one inside it (macOS Seatbelt:
+    /// sandbox_init and sandbox-exec fail in a process that sandbox-exec or App Sandbox started).
+    /// </summary>
+    NestedSandbox,
 }

@@ -3,7 +3,10 @@ using Nono.Platform;
 
 namespace Nono;
 
-/// <summary>Starts a child process confined to a <see cref="CapabilitySet"/> (on Linux, under nono-exec).</summary>
+/// <summary>
+/// Starts a child process confined to a <see cref="CapabilitySet"/>: on Linux under nono-exec, on
+/// macOS under <c>/usr/bin/sandbox-exec -p</c> with the set's <see cref="SeatbeltProfile"/>.
+/// </summary>
 public static class SandboxedProcess
 {
     /// <summary>
@@ -19,8 +22,10 @@ public static class SandboxedProcess
     /// which becomes the command (same pid) once the sandbox is in place. Its exit code is the
     /// command's, or 125 when the sandbox could not be set up (the reason on standard error),
     /// 126 when the command cannot be executed (also when the sandbox denies it), 127 when not found.
+    /// On macOS the returned process is sandbox-exec, which also becomes the command (same pid); when
+    /// the profile cannot be applied it exits non-zero before the command runs, the reason on standard error.
     /// </summary>
-    /// <exception cref="NonoException">InvalidArgument, UnsupportedPlatform.</exception>
+    /// <exception cref="NonoException">InvalidArgument, UnsupportedPlatform, NestedSandbox (macOS: this process is itself sandboxed).</exception>
     public static Process Start(CapabilitySet capabilities, ProcessStartInfo startInfo) =>
         StartLauncher(capabilities, startInfo, []);
 
@@ -54,7 +59,7 @@ public static class SandboxedProcess
     {
         if (capabilities is null)
             throw new NonoException(NonoErrorKind.InvalidArgument, "capabilities is null");
-        return Start([.. capabilities.ToLauncherArguments(), .. launcherOptions], startInfo);
+        return Start(capabilities, [.. capabilities.ToLauncherArguments(), .. launcherOptions], startInfo);
     }
 
     /// <summary>
@@ -67,14 +72,14 @@ public static class SandboxedProcess
         if (sandbox is null)
             throw new NonoException(NonoErrorKind.InvalidArgument, "sandbox is null");
         using var launch = sandbox.BeginLaunch();
-        return Start(launch.LauncherArguments, startInfo);
+        return Start(sandbox.Capabilities, launch.LauncherArguments, startInfo);
     }
 
-    private static Process Start(IReadOnlyList<string> launcherOptions, ProcessStartInfo startInfo)
+    private static Process Start(CapabilitySet capabilities, IReadOnlyList<string> launcherOptions, ProcessStartInfo startInfo)
     {
         if (startInfo is null)
             throw new NonoException(NonoErrorKind.InvalidArgument, "startInfo is null");
-        var start = ISandboxBackend.Current.Wrap(launcherOptions, startInfo);
+        var start = ISandboxBackend.Current.Wrap(capabilities, launcherOptions, startInfo);
         var process = new Process { StartInfo = start.StartInfo };
         if (start.OptionsFile is { } optionsFile)
         {

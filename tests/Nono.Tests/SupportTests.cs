@@ -26,7 +26,7 @@ public class SupportTests
         Assert.NotNull(backend.Support.Reason);
         Assert.Equal(NonoErrorKind.UnsupportedPlatform, Assert.Throws<NonoException>(() => backend.Apply(new CapabilitySet())).Kind);
         Assert.Equal(NonoErrorKind.UnsupportedPlatform,
-            Assert.Throws<NonoException>(() => backend.Wrap([], new ProcessStartInfo("/bin/true"))).Kind);
+            Assert.Throws<NonoException>(() => backend.Wrap(new CapabilitySet(), [], new ProcessStartInfo("/bin/true"))).Kind);
     }
 
     [Fact]

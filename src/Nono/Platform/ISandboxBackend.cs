@@ -1,8 +1,8 @@
 namespace Nono.Platform;
 
 /// <summary>
-/// The platform seam: one implementation per kernel mechanism (Landlock on Linux today; Seatbelt on
-/// macOS can be added here without touching callers).
+/// The platform seam: one implementation per kernel mechanism (Landlock + seccomp on Linux, Seatbelt
+/// on macOS).
 /// </summary>
 internal interface ISandboxBackend
 {
@@ -14,11 +14,16 @@ internal interface ISandboxBackend
     /// <summary>The ruleset of <paramref name="capabilities"/>, built once for many children.</summary>
     PreparedSandbox Prepare(CapabilitySet capabilities);
 
-    /// <summary>A start info that runs <paramref name="command"/> under nono-exec with <paramref name="launcherOptions"/>.</summary>
-    SandboxedStart Wrap(IReadOnlyList<string> launcherOptions, System.Diagnostics.ProcessStartInfo command);
+    /// <summary>
+    /// A start info that runs <paramref name="command"/> confined to <paramref name="capabilities"/>:
+    /// on Linux under nono-exec with <paramref name="launcherOptions"/> (the set's own, or a prepared
+    /// ruleset's, plus recording options); on macOS under sandbox-exec with the set's profile.
+    /// </summary>
+    SandboxedStart Wrap(CapabilitySet capabilities, IReadOnlyList<string> launcherOptions, System.Diagnostics.ProcessStartInfo command);
 
-    static ISandboxBackend Current { get; } = OperatingSystem.IsLinux()
-        ? new LinuxSandbox()
+    static ISandboxBackend Current { get; } =
+        OperatingSystem.IsLinux() ? new LinuxSandbox()
+        : OperatingSystem.IsMacOS() ? new MacSandbox()
         : new UnsupportedSandbox();
 }
 

@@ -79,7 +79,7 @@ internal sealed class LinuxSandbox : ISandboxBackend
             : new NonoException(NonoErrorKind.SandboxInit, $"the sandbox could not be set up: {line}");
     }
 
-    public SandboxedStart Wrap(IReadOnlyList<string> options, ProcessStartInfo command)
+    public SandboxedStart Wrap(CapabilitySet capabilities, IReadOnlyList<string> options, ProcessStartInfo command)
     {
         RequireSupport();
         if (command.UseShellExecute)

@@ -9,13 +9,13 @@ internal sealed class UnsupportedSandbox : ISandboxBackend
         OperatingSystem.IsMacOS() ? "macos" : OperatingSystem.IsWindows() ? "windows" : RuntimeInformation.OSDescription;
 
     public SupportInfo Support { get; } = new(false, PlatformName, 0, SandboxFeatures.None,
-        $"no sandbox backend for {PlatformName} yet (Linux with Landlock is supported)");
+        $"no sandbox backend for {PlatformName} yet (Linux with Landlock and macOS with Seatbelt are supported)");
 
     public void Apply(CapabilitySet capabilities) => throw Unsupported();
 
     public PreparedSandbox Prepare(CapabilitySet capabilities) => throw Unsupported();
 
-    public SandboxedStart Wrap(IReadOnlyList<string> launcherOptions, System.Diagnostics.ProcessStartInfo command) => throw Unsupported();
+    public SandboxedStart Wrap(CapabilitySet capabilities, IReadOnlyList<string> launcherOptions, System.Diagnostics.ProcessStartInfo command) => throw Unsupported();
 
     private NonoException Unsupported() => new(NonoErrorKind.UnsupportedPlatform, Support.Reason!);
 }
