@@ -6,6 +6,10 @@ internal static class Program
     {
         if (Environment.GetEnvironmentVariable(ApplyChild.Switch) == "1")
             return ApplyChild.Run();
+#if NONO_MACOS
+        if (Environment.GetEnvironmentVariable(MacOS.MacChild.Switch) is { Length: > 0 } mode)
+            return MacOS.MacChild.RunChild(mode);
+#endif
         if (args.Any(arg => arg is "--server" or "--internal-msbuild-node"))
             return Xunit.MicrosoftTestingPlatform.TestPlatformTestFramework.RunAsync(args, SelfRegisteredExtensions.AddSelfRegisteredExtensions).GetAwaiter().GetResult();
         return Xunit.Runner.InProc.SystemConsole.ConsoleRunner.Run(args).GetAwaiter().GetResult();
