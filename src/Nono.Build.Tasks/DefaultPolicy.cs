@@ -1,8 +1,24 @@
 namespace Nono.Build.Tasks;
 
-/// <summary>What every sandboxed step may use regardless of the project: the system toolchain, /etc without its secrets, devices, /sys and /proc.</summary>
+/// <summary>What every sandboxed step may use regardless of the project: the system toolchain, /etc without its secrets, devices, /sys and /proc (on macOS: <see cref="MacOSToolchain"/>).</summary>
 internal static class DefaultPolicy
 {
+    /// <summary>
+    /// macOS, read and execute: the system's tools, Xcode's command-line tools and Xcode, Homebrew
+    /// (/opt/homebrew on arm64, /usr/local on x64). The home directory is not here: the user's
+    /// secrets (~/.ssh, ~/.aws, ~/Library/Keychains, …) stay denied, and the keychain's services
+    /// are denied by every profile (<see cref="SeatbeltProfile.KeychainServices"/>). The .NET install and
+    /// ~/.nuget/packages come from the project (DotnetRoots, PackageFolders), read and execute, never write.
+    /// </summary>
+    internal static readonly string[] MacOSToolchain =
+    [
+        "/usr", "/bin", "/sbin", "/usr/local", "/opt/homebrew",
+        "/Library/Developer/CommandLineTools", "/Applications/Xcode.app",
+    ];
+
+    /// <summary>macOS files read by common tools: /bin/sh picks its shell from var/select, xcrun the Xcode in use from xcode_select_link.</summary>
+    private static readonly string[] MacOSReadable = ["/private/var/select", "/private/var/db/xcode_select_link"];
+
     private static readonly string[] Toolchain = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt"];
     private static readonly string[] ReadableDevices = ["/dev/zero", "/dev/random", "/dev/urandom", "/dev/tty"];
 
@@ -21,6 +37,11 @@ internal static class DefaultPolicy
 
     public static void AddTo(CapabilitySet caps, IReadOnlySet<string>? withheld = null)
     {
+        if (OperatingSystem.IsMacOS())
+        {
+            AddMacOSTo(caps, withheld);
+            return;
+        }
         foreach (var path in Toolchain)
             TryAllow(caps, path, AccessMode.Read | AccessMode.Execute);
         AllowEtc(caps);
@@ -28,6 +49,21 @@ internal static class DefaultPolicy
         // /proc of other processes: their environ, mem, fd and maps are out of reach because
         // Landlock refuses ptrace-mode access outside the sandbox and nono-exec drops capabilities.
         TryAllow(caps, "/proc", AccessMode.Read);
+        TryAllowFile(caps, "/dev/null", AccessMode.ReadWrite);
+        foreach (var device in ReadableDevices)
+            TryAllowFile(caps, device, AccessMode.Read);
+        foreach (var file in GitUserConfigFiles().Where(f => File.Exists(f) && withheld?.Contains(f) != true))
+            TryAllowFile(caps, file, AccessMode.Read);
+    }
+
+    /// <summary>The macOS default: <see cref="MacOSToolchain"/>, /etc without its secrets, devices, git's user configuration.</summary>
+    private static void AddMacOSTo(CapabilitySet caps, IReadOnlySet<string>? withheld)
+    {
+        foreach (var path in MacOSToolchain)
+            TryAllow(caps, path, AccessMode.Read | AccessMode.Execute);
+        AllowEtc(caps);
+        foreach (var path in MacOSReadable)
+            TryAllowFile(caps, path, AccessMode.Read);
         TryAllowFile(caps, "/dev/null", AccessMode.ReadWrite);
         foreach (var device in ReadableDevices)
             TryAllowFile(caps, device, AccessMode.Read);

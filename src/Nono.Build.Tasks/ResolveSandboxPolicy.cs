@@ -107,6 +107,13 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
             return true;
         }
 
+        if (OperatingSystem.IsMacOS() && recording != SandboxRecording.None)
+        {
+            // Recording is nono-exec's (ptrace), and Linux's: on macOS the steps run enforced, as without it.
+            Log.LogWarning(null, Tasks.Diagnostics.Unavailable, null, null, 0, 0, 0, 0,
+                "SandboxDiagnostics=true and SandboxMode=Audit record what the sandbox denies, which is Linux-only for now: on macOS the steps run sandboxed and unrecorded. Remove the property, or run the build on Linux to find what the steps need.");
+            recording = SandboxRecording.None;
+        }
         var caps = new CapabilitySet();
         var gitConfig = Path.Combine(Path.GetDirectoryName(SuggestedPropsFile) ?? ProjectDirectory, "sandbox.gitconfig");
         var withheld = GitCredentials.HideFromSteps(gitConfig);

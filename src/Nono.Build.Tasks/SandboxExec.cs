@@ -5,11 +5,11 @@ using Microsoft.Build.Framework;
 namespace Nono.Build.Tasks;
 
 /// <summary>
-/// MSBuild's Exec, run under nono-exec with the project's sandbox policy plus this call's own
-/// Read, Write, Network and Environment. Everything else — output parsing, ExitCode,
+/// MSBuild's Exec, run under nono-exec (on macOS, sandbox-exec: SandboxExec.MacOS.cs) with the
+/// project's sandbox policy plus this call's own Read, Write, Network and Environment. Everything else — output parsing, ExitCode,
 /// ConsoleOutput, Timeout, cancellation — is Exec's own: only the process start is changed.
 /// </summary>
-public class SandboxExec : Microsoft.Build.Tasks.Exec
+public partial class SandboxExec : Microsoft.Build.Tasks.Exec
 {
     private const string LauncherErrorPrefix = "nono-exec: error: ";
     /// <summary>Longest command text quoted in a message naming the step.</summary>
@@ -85,6 +85,8 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
                 return false;
             ownCapabilities = caps.Deduplicate();
         }
+        if (OperatingSystem.IsMacOS())
+            return ExecuteUnderSeatbelt();
         try
         {
             foreach (var output in policy.OutputDirectories)
@@ -153,6 +155,8 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
             File.Copy(script, copy);
             psi.Arguments = psi.Arguments.Replace(script, copy, StringComparison.Ordinal);
         }
+        if (OperatingSystem.IsMacOS())
+            return WrapInSeatbelt(psi);
         // Nothing the step starts outlives it: a background process left running could change the
         // outputs after later targets used them.
         var args = new StringBuilder(512)
