@@ -265,3 +265,38 @@ public class SeatbeltProfileTests : IDisposable
     public void Generate_OfNull_IsInvalidArgument() =>
         Assert.Equal(NonoErrorKind.InvalidArgument, Assert.Throws<NonoException>(() => SeatbeltProfile.Generate(null!)).Kind);
 }
+
+public class SandboxExecArgumentsTests
+{
+    [Fact]
+    public void AProfile_GoesOnTheCommandLine_WithDashP()
+    {
+        var profile = SeatbeltProfile.Generate(new CapabilitySet());
+
+        Assert.Equal(["-p", profile, "--"], Nono.Platform.MacSandbox.Arguments(profile, out var file));
+        Assert.Null(file);
+    }
+
+    [Fact]
+    public void AProfileTooLargeForACommandLine_GoesInAFile_WithDashF()
+    {
+        var profile = "(version 1)(deny default)" + new string(';', 200 * 1024);
+
+        var args = Nono.Platform.MacSandbox.Arguments(profile, out var file);
+        try
+        {
+            Assert.NotNull(file);
+            Assert.Equal(["-f", file, "--"], args);
+            Assert.Equal(profile, File.ReadAllText(file));
+        }
+        finally
+        {
+            if (file is not null)
+                File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void TheLauncher_IsSandboxExecsAbsolutePath() =>
+        Assert.Equal("/usr/bin/sandbox-exec", Nono.Platform.MacSandbox.SandboxExec);
+}
