@@ -13,7 +13,7 @@ public static class Sandbox
     /// <paramref name="capabilities"/>. Irreversible. On Linux every thread is made to restrict
     /// itself and the call fails with SandboxInit unless each one did.
     /// </summary>
-    /// <exception cref="NonoException">InvalidArgument, NoCapabilities, UnsupportedPlatform, PathNotFound, SandboxInit.</exception>
+    /// <exception cref="NonoException">InvalidArgument, NoCapabilities, UnsupportedPlatform, PathNotFound, SandboxInit, NestedSandbox (macOS: this process is already sandboxed).</exception>
     public static void Apply(CapabilitySet capabilities)
     {
         if (capabilities is null)
