@@ -59,28 +59,63 @@ internal sealed class PolicyItems(TaskLoggingHelper log, string projectDirectory
         return false;
     }
 
-    /// <summary>Adds SandboxNetwork items: '*' (everything), 'PORT' or '*:PORT' (TCP connect). Host names are refused.</summary>
+    /// <summary>
+    /// Adds SandboxNetwork items: 'all' (no restriction) or 'PORT' (TCP connections to it). The host
+    /// forms ('HOST', 'HOST:PORT', '.DOMAIN', '.DOMAIN:PORT') belong to the egress proxy and are an
+    /// error until it exists; nothing is ever widened. A value that is one of the project's files
+    /// is a wildcard MSBuild expanded ('*'), an error that says what to write.
+    /// </summary>
     public bool AddNetwork(CapabilitySet caps, IEnumerable<ITaskItem> network)
     {
         var ok = true;
         foreach (var item in network)
         {
-            var spec = item.ItemSpec.Trim();
-            var port = spec.StartsWith("*:", StringComparison.Ordinal) ? spec[2..] : spec;
-            if (spec == "*")
-                caps.SetNetworkMode(NetworkMode.AllowAll);
-            else if (int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number is >= 1 and <= 65535)
-                caps.AllowTcpConnect(number);
-            else
+            var entry = NetworkEntry.Parse(item.ItemSpec);
+            if (entry.Kind == NetworkEntryKind.Empty)
             {
-                var hint = spec.Contains(':') || char.IsLetter(spec.FirstOrDefault())
-                    ? "host names are reserved for the egress proxy, which does not exist yet, and are never widened to a port or to everything"
-                    : "expected '*', a TCP port 1-65535, or '*:PORT'";
+                log.LogWarning(null, Diagnostics.EmptyItem, null, null, 0, 0, 0, 0,
+                    "a SandboxNetwork item is empty and allows nothing; remove it, or write 'all' or a port.");
+                continue;
+            }
+            if (entry.Kind is not (NetworkEntryKind.All or NetworkEntryKind.Port) && ExpandedWildcard(item) is { } file)
+            {
                 log.LogError(null, Diagnostics.BadNetwork, null, null, 0, 0, 0, 0,
-                    $"<SandboxNetwork Include=\"{item.ItemSpec}\" /> is not supported: {hint}. Allow the port with <SandboxNetwork Include=\"443\" /> or all network with <SandboxNetwork Include=\"*\" />.");
+                    $"a SandboxNetwork item is '{item.ItemSpec}', which names the project's '{file}': MSBuild expanded a wildcard ('*') in it. "
+                    + "Write <SandboxNetwork Include=\"all\" /> for all network, or the port alone (<SandboxNetwork Include=\"443\" />) instead of '*:443'.");
                 ok = false;
+                continue;
+            }
+            switch (entry.Kind)
+            {
+                case NetworkEntryKind.All:
+                    caps.SetNetworkMode(NetworkMode.AllowAll);
+                    break;
+                case NetworkEntryKind.Port:
+                    caps.AllowTcpConnect(entry.Port!.Value);
+                    break;
+                default:
+                    log.LogError(null, Diagnostics.BadNetwork, null, null, 0, 0, 0, 0,
+                        $"<SandboxNetwork Include=\"{item.ItemSpec}\" /> is not supported: {entry.Problem}.");
+                    ok = false;
+                    break;
             }
         }
         return ok;
+    }
+
+    /// <summary>The project file an item names: MSBuild expanded a wildcard into it. Null if it names none.</summary>
+    private string? ExpandedWildcard(ITaskItem item)
+    {
+        if (item.GetMetadata("RecursiveDir").Length > 0)
+            return item.ItemSpec;
+        try
+        {
+            var full = Path.GetFullPath(item.ItemSpec, projectDirectory);
+            return File.Exists(full) || Directory.Exists(full) ? full : null;
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or IOException)
+        {
+            return null;
+        }
     }
 }

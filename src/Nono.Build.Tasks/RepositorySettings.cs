@@ -97,7 +97,7 @@ internal static partial class RepositorySettings
     /// reached by reflection (TaskHost → its build request → the configuration's ProjectInstance);
     /// null where that changed, and the project is then evaluated again.
     /// </summary>
-    private static ProjectInstance? CurrentProject(IBuildEngine engine)
+    internal static ProjectInstance? CurrentProject(IBuildEngine engine)
     {
         const BindingFlags Any = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
         try

@@ -117,6 +117,10 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
             caps.AllowPath(output, AccessMode.ReadWrite, CapabilitySource.System);
         }
 
+        var dotnetRoots = settings.DotnetRoots.Where(r => !string.IsNullOrWhiteSpace(r) && Path.IsPathRooted(r))
+            .Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r)) + "/").ToList();
+        if (!DeclaredItems.Check(Log, ProjectFile, RepositorySettings.CurrentProject(BuildEngine), origin, dotnetRoots))
+            return false;
         var grants = new PolicyItems(Log, ProjectDirectory);
         if (!grants.AddPaths(caps, settings.Read, settings.Write) || !grants.AddNetwork(caps, settings.Network))
             return false;

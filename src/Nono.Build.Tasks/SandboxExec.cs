@@ -28,7 +28,7 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
     /// <summary>More paths to write; a missing directory is created.</summary>
     public ITaskItem[] Write { get; set; } = [];
 
-    /// <summary>More network: '*', 'PORT' or '*:PORT'.</summary>
+    /// <summary>More network: 'all' or 'PORT' (see PolicyItems.AddNetwork).</summary>
     public ITaskItem[] Network { get; set; } = [];
 
     /// <summary>More environment variables to pass through unscrubbed.</summary>

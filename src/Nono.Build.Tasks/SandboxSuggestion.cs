@@ -41,10 +41,10 @@ internal sealed record SandboxSuggestion(string Kind, string? Include, bool Exec
                 break;
             case SandboxOperation.Connect or SandboxOperation.Bind:
                 // No item allows binding one port or a Fast Open connection: only all network does.
-                yield return new("SandboxNetwork", "*");
+                yield return new("SandboxNetwork", "all");
                 break;
             case SandboxOperation.Socket when !denial.Target.StartsWith("AF_UNIX", StringComparison.Ordinal):
-                yield return new("SandboxNetwork", "*");
+                yield return new("SandboxNetwork", "all");
                 break;
             default:
                 yield return new("", null);
@@ -74,7 +74,7 @@ internal sealed record SandboxSuggestion(string Kind, string? Include, bool Exec
     private bool Gives(SandboxSuggestion other)
     {
         if (Kind == "SandboxNetwork")
-            return other.Kind == "SandboxNetwork" && Include == "*" && other.Include != "*";
+            return other.Kind == "SandboxNetwork" && Include == "all" && other.Include != "all";
         var rights = Kind == "SandboxWrite" || other.Kind == "SandboxRead";
         return rights && (Execute || !other.Execute) && other.Kind != "SandboxNetwork"
             && other.Include!.StartsWith(Include + "/", StringComparison.Ordinal);

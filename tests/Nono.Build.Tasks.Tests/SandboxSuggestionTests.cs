@@ -20,8 +20,8 @@ public sealed class SandboxSuggestionTests
     [InlineData(SandboxOperation.Truncate, "/srv/out/log.txt", "<SandboxWrite Include=\"/srv/out\" />")]
     [InlineData(SandboxOperation.Connect, "127.0.0.1:8080", "<SandboxNetwork Include=\"8080\" />")]
     [InlineData(SandboxOperation.Connect, "[::1]:443", "<SandboxNetwork Include=\"443\" />")]
-    [InlineData(SandboxOperation.Socket, "AF_INET SOCK_DGRAM", "<SandboxNetwork Include=\"*\" />")]
-    [InlineData(SandboxOperation.Bind, "0.0.0.0:5000", "<SandboxNetwork Include=\"*\" />")]
+    [InlineData(SandboxOperation.Socket, "AF_INET SOCK_DGRAM", "<SandboxNetwork Include=\"all\" />")]
+    [InlineData(SandboxOperation.Bind, "0.0.0.0:5000", "<SandboxNetwork Include=\"all\" />")]
     public void EachDenial_GetsTheNarrowestItemThatAllowsIt(SandboxOperation op, string target, string expected) =>
         Assert.Equal([expected], Xml(Denial(op, target)));
 
@@ -52,7 +52,7 @@ public sealed class SandboxSuggestionTests
     {
         Assert.Equal(["<SandboxWrite Include=\"/srv/a\" />", "<SandboxWrite Include=\"/srv/b\" />"],
             Xml(Denial(SandboxOperation.Rename, "/srv/a/f", "/srv/b/f")));
-        Assert.Equal(["<SandboxNetwork Include=\"*\" />"],
+        Assert.Equal(["<SandboxNetwork Include=\"all\" />"],
             Xml(Denial(SandboxOperation.Connect, "10.0.0.1:80"), Denial(SandboxOperation.Socket, "AF_INET SOCK_DGRAM")));
     }
 
