@@ -132,28 +132,24 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
             Origin = origin,
             GitConfigGlobal = withheld.Count > 0 ? gitConfig : null,
         }.Register(BuildEngine, ProjectFile);
-        if (recording == SandboxRecording.Audit)
+        if (recording == SandboxRecording.Audit && PolicyLog.FirstTimeThisBuild(BuildEngine, "Nono.Build.AuditWarned|" + ProjectFile))
             Log.LogWarning(null, Tasks.Diagnostics.Audit, null, null, 0, 0, 0, 0,
                 $"SandboxMode=Audit: this project's steps run unsandboxed; what the policy would deny is a warning, and the items that would allow it go to '{SuggestedPropsFile}'. Review them, add them to the project, and remove SandboxMode to enforce.");
-        Log.LogMessage(MessageImportance.Normal, "Sandbox policy for {0}:\n{1}", ProjectDirectory, caps.Summary());
-        LogScrubbedEnvironment(passThrough, settings.EnvironmentMode);
+        PolicyLog.Log(Log, BuildEngine, ProjectFile, caps, ScrubbedEnvironment(passThrough, settings.EnvironmentMode));
         GitCredentials.Warn(Log, BuildEngine, sourceRoot);
         return true;
     }
 
     /// <summary>Names (never values) of the build's variables that steps will not get.</summary>
-    private void LogScrubbedEnvironment(IReadOnlySet<string> passThrough, string environmentMode)
+    private static List<string> ScrubbedEnvironment(IReadOnlySet<string> passThrough, string environmentMode)
     {
         if (!environmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase))
-            return;
-        var dropped = System.Environment.GetEnvironmentVariables().Keys.Cast<string>()
-            .Where(name => !passThrough.Contains(name) && SecretEnvironment.Reason(name) is not null)
+            return [];
+        var variables = System.Environment.GetEnvironmentVariables();
+        return variables.Keys.Cast<string>()
+            .Where(name => !passThrough.Contains(name) && SecretEnvironment.Reason(name, variables[name] as string) is not null)
             .Order(StringComparer.Ordinal)
             .ToList();
-        if (dropped.Count > 0)
-            Log.LogMessage(MessageImportance.Normal,
-                "Sandbox: steps do not get {0} (secret or code-injection variables; list one in <SandboxEnvironment Include=\"NAME\" /> to pass it).",
-                string.Join(", ", dropped));
     }
 
     private bool CheckChoice(string name, string value, params string[] choices)

@@ -177,7 +177,7 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
         var dropped = new List<string>();
         foreach (var name in psi.Environment.Keys.ToList())
         {
-            if (!passThrough.Contains(name) && SecretEnvironment.Reason(name) is not null)
+            if (!passThrough.Contains(name) && SecretEnvironment.Reason(name, psi.Environment[name]) is not null)
             {
                 psi.Environment.Remove(name);
                 dropped.Add(name);
