@@ -105,6 +105,11 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
             DefaultPolicy.TryAllow(caps, root, AccessMode.Read | AccessMode.Execute);
         foreach (var folder in settings.PackageFolders.Where(f => !string.IsNullOrWhiteSpace(f)))
             DefaultPolicy.TryAllow(caps, folder, AccessMode.Read | AccessMode.Execute);
+        foreach (var warning in UserToolchains.AddTo(caps, System.Environment.GetEnvironmentVariable("PATH"), System.Environment.GetEnvironmentVariable("HOME"), System.Environment.GetEnvironmentVariable))
+        {
+            if (PolicyLog.FirstTimeThisBuild(BuildEngine, "Nono.Build.PathWarned|" + warning))
+                Log.LogWarning(null, Tasks.Diagnostics.PathEntry, null, null, 0, 0, 0, 0, warning);
+        }
         var sourceRoot = SourceRoot(ProjectDirectory);
         DefaultPolicy.TryAllow(caps, sourceRoot, AccessMode.Read | AccessMode.Execute);
         var outputs = settings.OutputPaths.Select(o => o.ItemSpec).Where(o => !string.IsNullOrWhiteSpace(o))
