@@ -21,6 +21,7 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
     private string? stepTemp;
     private bool sharedStep;
     private bool launcherFailed;
+    private readonly StepOutputHints hints = new();
 
     /// <summary>More paths to read (metadata Execute="true" to run programs from them).</summary>
     public ITaskItem[] Read { get; set; } = [];
@@ -216,12 +217,15 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
                 $"the sandbox could not be set up for this step: {singleLine[LauncherErrorPrefix.Length..]}. Fix or remove the Sandbox* item that names it.");
             return;
         }
+        if (policy is { Enforce: true })
+            hints.Observe(singleLine);
         base.LogEventsFromTextOutput(singleLine, messageImportance);
     }
 
     private void ReportDenials()
     {
-        var (denials, truncated) = launch!.ReadDenials();
+        var (recorded, truncated) = launch!.ReadDenials();
+        var denials = RuntimeNoise.Without(recorded);
         var audit = policy!.Recording == SandboxRecording.Audit;
         var failed = !IgnoreExitCode && ExitCode != 0;
         if (audit && denials.Count > 0)
@@ -235,6 +239,8 @@ public class SandboxExec : Microsoft.Build.Tasks.Exec
     protected override bool HandleTaskExecutionErrors()
     {
         var result = base.HandleTaskExecutionErrors();
+        if (policy is { Enforce: true } && policy.Recording != SandboxRecording.Audit && !launcherFailed && !IgnoreExitCode && ExitCode != 0)
+            hints.Log(Log, ownCapabilities ?? policy.Capabilities);
         if (policy is { Enforce: true, Recording: SandboxRecording.None } && !launcherFailed && !IgnoreExitCode && ExitCode != 0)
         {
             Log.LogMessage(MessageImportance.High,

@@ -80,6 +80,9 @@ internal sealed record SandboxSuggestion(string Kind, string? Include, bool Exec
             && other.Include!.StartsWith(Include + "/", StringComparison.Ordinal);
     }
 
+    /// <summary>The item path that would allow <paramref name="path"/>: its folder, or the path itself where the folder is too wide.</summary>
+    internal static string FolderFor(string path, string? home) => Folder(path, home);
+
     private static string Folder(string path, string? home)
     {
         var parent = Path.GetDirectoryName(path);
