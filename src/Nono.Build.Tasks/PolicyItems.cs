@@ -23,22 +23,30 @@ internal sealed class PolicyItems(TaskLoggingHelper log, string projectDirectory
             var access = string.Equals(item.GetMetadata("Execute"), "true", StringComparison.OrdinalIgnoreCase)
                 ? AccessMode.ReadWrite | AccessMode.CreateSymlink | AccessMode.Execute
                 : AccessMode.ReadWrite | AccessMode.CreateSymlink;
-            ok &= Add(caps, "SandboxWrite", item.ItemSpec, access, create: true);
+            var file = string.Equals(item.GetMetadata("File"), "true", StringComparison.OrdinalIgnoreCase);
+            ok &= Add(caps, "SandboxWrite", item.ItemSpec, access, create: true, file);
         }
         return ok;
     }
 
-    private bool Add(CapabilitySet caps, string itemName, string spec, AccessMode access, bool create)
+    private bool Add(CapabilitySet caps, string itemName, string spec, AccessMode access, bool create, bool file = false)
     {
         if (string.IsNullOrWhiteSpace(spec))
         {
             log.LogWarning(null, Diagnostics.BadPath, null, null, 0, 0, 0, 0, $"a {itemName} item is empty and grants nothing; remove it or give it a path.");
             return true;
         }
-        var full = Path.GetFullPath(spec, projectDirectory);
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(spec, projectDirectory));
+        if (create && WriteRisk(full, file) is { } risk)
+        {
+            log.LogError(null, Diagnostics.BadPath, null, null, 0, 0, 0, 0, $"<{itemName} Include=\"{spec}\" /> is refused: {risk}");
+            return false;
+        }
         try
         {
-            if (create && !File.Exists(full))
+            if (create && file && !File.Exists(full) && !Directory.Exists(full))
+                File.WriteAllBytes(full, []); // a file grant: the step writes it, and cannot replace it or add others beside it
+            else if (create && !File.Exists(full))
                 Directory.CreateDirectory(full);
             if (File.Exists(full))
                 caps.AllowFile(full, access);
@@ -57,6 +65,28 @@ internal sealed class PolicyItems(TaskLoggingHelper log, string projectDirectory
                 $"<{itemName} Include=\"{spec}\" /> cannot be granted: {e.Message}; fix the path or remove the item.");
         }
         return false;
+    }
+
+    /// <summary>
+    /// Why writing <paramref name="full"/> would let a step reach outside the sandbox, or null. Git
+    /// runs .git/hooks and .git/config's commands unsandboxed; MSBuild imports obj/*.props and
+    /// *.targets into the next build: never those folders whole, only a subfolder (.git/NAME other
+    /// than hooks, config, info) or one file (File="true") that neither reads as code.
+    /// </summary>
+    internal static string? WriteRisk(string full, bool file)
+    {
+        var name = Path.GetFileName(full);
+        var parent = Path.GetDirectoryName(full) ?? "/";
+        if (name == ".git" || (Path.GetFileName(parent) == ".git" && name is "hooks" or "config" or "info" or "modules" or "objects" or "refs"))
+            return $"git runs what '{full}' holds (hooks, configured commands) outside any sandbox, so a step able to write it could escape. Grant the folder the tool writes inside .git instead (for GitVersion: <SandboxWrite Include=\"$(MSBuildProjectDirectory)/.git/gitversion_cache\" />).";
+        if (!file && Directory.Exists(Path.Combine(full, ".git")))
+            return $"'{full}' holds a git repository, whose hooks and configuration git runs outside any sandbox, so a step able to write it could escape. Grant the folders the step writes inside it.";
+        if (!file && (Directory.Exists(full) && Directory.EnumerateFiles(full, "*.nuget.g.props").Any()
+            || Directory.Exists(Path.Combine(full, "obj")) && Directory.EnumerateFiles(Path.Combine(full, "obj"), "*.nuget.g.props").Any()))
+            return $"'{full}' is the project's obj/ folder, whose *.props and *.targets MSBuild imports into the next build, so a step able to write it could switch the sandbox off. Grant the one file the tool writes: <SandboxWrite Include=\"$(BaseIntermediateOutputPath)NAME\" File=\"true\" />.";
+        if (file && (name.EndsWith(".props", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".targets", StringComparison.OrdinalIgnoreCase)))
+            return $"MSBuild may import '{full}' into the build, so a step able to write it could switch the sandbox off; have the tool write its output elsewhere.";
+        return null;
     }
 
     /// <summary>

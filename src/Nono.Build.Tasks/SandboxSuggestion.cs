@@ -14,11 +14,14 @@ namespace Nono.Build.Tasks;
 /// <param name="Execute">SandboxRead with Execute="true".</param>
 internal sealed partial record SandboxSuggestion(string Kind, string? Include, bool Execute = false)
 {
+    /// <summary>SandboxWrite of one file (File="true"): in obj/ itself, where a folder grant would let a step plant imported props.</summary>
+    public bool File { get; init; }
+
     /// <summary>The secrets folder the denied path is in: no item is suggested, a warning says so.</summary>
     public string? Secret { get; init; }
 
     public string Xml => Include is not null
-        ? $"<{Kind} Include=\"{SecurityElement.Escape(Include)}\"{(Execute ? " Execute=\"true\"" : "")} />"
+        ? $"<{Kind} Include=\"{SecurityElement.Escape(Include)}\"{(Execute ? " Execute=\"true\"" : "")}{(File ? " File=\"true\"" : "")} />"
         : Secret is not null
             ? $"no item allows it: '{Secret}' is a secrets folder, which the sandbox never grants; give the step what it needs another way (a <SandboxEnvironment> variable, a file of its own)"
             : "(no Sandbox* item allows this yet)";
@@ -102,7 +105,30 @@ internal sealed partial record SandboxSuggestion(string Kind, string? Include, b
     {
         if (home is { Length: > 1 } && SecretFolders.Touched(path, home) is { } secret && secret != home)
             return new(kind, null) { Secret = secret };
+        if (kind == "SandboxWrite" && GitOrObj(path) is { } narrow)
+            return narrow;
         return Folder(path, home) is { } folder ? new(kind, WithHome(folder, home), execute) : new(kind, null);
+    }
+
+    /// <summary>
+    /// Writing in .git or the project's obj/ folder itself: git runs hooks and configuration
+    /// outside any sandbox, MSBuild imports obj/*.props. Only the folder the tool made in .git
+    /// (never hooks, config, …) or the one file in obj/ (File="true"); null for anywhere else.
+    /// </summary>
+    private static SandboxSuggestion? GitOrObj(string path)
+    {
+        var parts = path.Split('/');
+        var git = Array.IndexOf(parts, ".git");
+        if (git > 0)
+        {
+            if (git + 1 >= parts.Length || PolicyItems.WriteRisk(string.Join('/', parts[..(git + 2)]), false) is not null)
+                return new("SandboxWrite", null);
+            return new("SandboxWrite", MSBuildEscape(string.Join('/', parts[..(git + 2)])));
+        }
+        var parent = Path.GetDirectoryName(path);
+        if (parent is not null && Path.GetFileName(parent) == "obj" && Directory.Exists(parent) && Directory.EnumerateFiles(parent, "*.nuget.g.props").Any())
+            return PolicyItems.WriteRisk(path, true) is null ? new("SandboxWrite", MSBuildEscape(path)) { File = true } : new("SandboxWrite", null);
+        return null;
     }
 
     /// <summary>

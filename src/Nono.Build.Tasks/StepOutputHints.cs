@@ -83,8 +83,8 @@ internal sealed partial class StepOutputHints
                 any = true;
                 continue;
             }
-            var read = new SandboxSuggestion("SandboxRead", SandboxSuggestion.FolderFor(path, home));
-            var write = new SandboxSuggestion("SandboxWrite", SandboxSuggestion.FolderFor(path, home));
+            var read = SandboxSuggestion.For(new SandboxDenial(SandboxOperation.Read, "read", path, null, 0, "", "EACCES"), home).First();
+            var write = SandboxSuggestion.For(new SandboxDenial(SandboxOperation.Create, "create", path, null, 0, "", "EACCES"), home).First();
             log.LogMessage(MessageImportance.High,
                 "{0}: the step's output shows 'Permission denied' for '{1}', which the sandbox may have denied. If the step reads it, add {2}; if it writes there, {3}.",
                 Diagnostics.StepHint, path, read.Xml, write.Xml);
