@@ -73,11 +73,18 @@ internal sealed class PolicyItems(TaskLoggingHelper log, string projectDirectory
     /// *.targets into the next build: never those folders whole, only a subfolder (.git/NAME other
     /// than hooks, config, info) or one file (File="true") that neither reads as code.
     /// </summary>
+    /// <summary>git's own entries in .git: what git reads back (and runs), never granted to a step.</summary>
+    private static readonly HashSet<string> GitOwn = new(StringComparer.Ordinal)
+    {
+        "hooks", "config", "info", "modules", "objects", "refs", "logs", "worktrees", "HEAD", "ORIG_HEAD", "FETCH_HEAD", "MERGE_HEAD",
+        "index", "packed-refs", "description", "COMMIT_EDITMSG", "shallow", "commondir", "lfs", "branches",
+    };
+
     internal static string? WriteRisk(string full, bool file)
     {
         var name = Path.GetFileName(full);
         var parent = Path.GetDirectoryName(full) ?? "/";
-        if (name == ".git" || (Path.GetFileName(parent) == ".git" && name is "hooks" or "config" or "info" or "modules" or "objects" or "refs"))
+        if (name == ".git" || (Path.GetFileName(parent) == ".git" && (GitOwn.Contains(name) || name.EndsWith(".lock", StringComparison.Ordinal))))
             return $"git runs what '{full}' holds (hooks, configured commands) outside any sandbox, so a step able to write it could escape. Grant the folder the tool writes inside .git instead (for GitVersion: <SandboxWrite Include=\"$(MSBuildProjectDirectory)/.git/gitversion_cache\" />).";
         if (!file && Directory.Exists(Path.Combine(full, ".git")))
             return $"'{full}' holds a git repository, whose hooks and configuration git runs outside any sandbox, so a step able to write it could escape. Grant the folders the step writes inside it.";

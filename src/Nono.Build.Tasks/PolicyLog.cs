@@ -17,8 +17,9 @@ internal static class PolicyLog
     {
         var summary = Summary(caps, scrubbed.Count);
         // NuGet's restore evaluates the project with this global property: not the build itself.
-        var restore = engine is IBuildEngine6 e6 && e6.GetGlobalProperties().TryGetValue("ExcludeRestorePackageImports", out var v)
-            && v.Equals("true", StringComparison.OrdinalIgnoreCase);
+        var globals = engine is IBuildEngine6 e6 ? e6.GetGlobalProperties() : new Dictionary<string, string>();
+        var restore = (globals.TryGetValue("ExcludeRestorePackageImports", out var v) && v.Equals("true", StringComparison.OrdinalIgnoreCase))
+            || globals.ContainsKey("MSBuildRestoreSessionId");
         if (restore || !FirstTimeThisBuild(engine, $"Nono.Build.PolicyLogged|{projectFile}|{summary}|{string.Join(",", scrubbed)}"))
         {
             log.LogMessage(MessageImportance.Low, "{0} (as logged before for {1})", summary, projectFile);

@@ -25,7 +25,9 @@ internal static partial class RuntimeNoise
         // .NET's diagnostics IPC socket (dotnet-diagnostic-PID-…-socket in $TMPDIR), for dotnet-trace and the like.
         SandboxOperation.Create => d.Target.Contains("/dotnet-diagnostic-", StringComparison.Ordinal)
             // Python caching compiled modules next to read-only sources: it runs from the source instead.
-            || d.Target.Contains("/__pycache__", StringComparison.Ordinal),
+            || d.Target.Contains("/__pycache__", StringComparison.Ordinal)
+            // git refreshing its index on the way (git status, describe): it goes on without.
+            || d.Target.EndsWith("/.git/index.lock", StringComparison.Ordinal),
         // The same socket's creation, from a .NET program (the dotnet host, or an app host next to its .dll).
         SandboxOperation.Socket => d.Target.StartsWith("AF_UNIX", StringComparison.Ordinal) && IsDotnet(d.Executable),
         // libuv (node) and others try io_uring first and fall back to threads when it is refused.
