@@ -23,7 +23,7 @@ internal sealed partial record SandboxSuggestion(string Kind, string? Include, b
     public string Xml => Include is not null
         ? $"<{Kind} Include=\"{SecurityElement.Escape(Include)}\"{(Execute ? " Execute=\"true\"" : "")}{(File ? " File=\"true\"" : "")} />"
         : Secret is not null
-            ? $"no item allows it: '{Secret}' is a secrets folder, which the sandbox never grants; give the step what it needs another way (a <SandboxEnvironment> variable, a file of its own)"
+            ? $"no item allows it: '{Secret}' holds secrets, which the sandbox never grants; give the step what it needs another way (a <SandboxEnvironment> variable, a file of its own)"
             : "(no Sandbox* item allows this yet)";
 
     /// <summary>

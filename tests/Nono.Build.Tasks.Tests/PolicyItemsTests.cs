@@ -119,3 +119,36 @@ public class PolicyItemsTests
         }
     }
 }
+
+public sealed class WriteRiskTests : IDisposable
+{
+    private readonly string repo = Directory.CreateTempSubdirectory("nono-risk-").FullName;
+
+    public WriteRiskTests()
+    {
+        Directory.CreateDirectory(Path.Combine(repo, ".git", "hooks"));
+        Directory.CreateDirectory(Path.Combine(repo, "obj"));
+        File.WriteAllText(Path.Combine(repo, "obj", "p.csproj.nuget.g.props"), "<Project />");
+    }
+
+    public void Dispose() => Directory.Delete(repo, recursive: true);
+
+    [Theory]
+    [InlineData(".git", false)]
+    [InlineData(".git/hooks", false)]
+    [InlineData(".git/config", false)]
+    [InlineData(".git/index.lock", false)]
+    [InlineData("", false)]          // holds the repository
+    [InlineData("obj", false)]       // MSBuild imports obj/*.props
+    [InlineData("obj/evil.props", true)]
+    public void GitAndObj_AreRefused(string relative, bool file) =>
+        Assert.NotNull(PolicyItems.WriteRisk(Path.TrimEndingDirectorySeparator(Path.Combine(repo, relative)), file));
+
+    [Theory]
+    [InlineData(".git/gitversion_cache", false)]
+    [InlineData("obj/gitversion.json", true)]
+    [InlineData("obj/Debug/net10.0/gen", false)]
+    [InlineData("web", false)]
+    public void AToolsOwnFolderOrFile_IsAllowed(string relative, bool file) =>
+        Assert.Null(PolicyItems.WriteRisk(Path.Combine(repo, relative), file));
+}

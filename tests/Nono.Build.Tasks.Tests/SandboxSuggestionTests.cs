@@ -89,7 +89,7 @@ public sealed class SandboxSuggestionTests
         Assert.Empty(Xml(Denial(SandboxOperation.Read, target)));
         var s = Assert.Single(SandboxSuggestion.For(Denial(SandboxOperation.Read, target), Home));
         Assert.Equal(secret, s.Secret);
-        Assert.Contains("secrets folder", s.Xml);
+        Assert.Contains("holds secrets", s.Xml);
     }
 
     [Fact]
