@@ -27,11 +27,12 @@ cases=(
   "nbgv|<PackageReference Include=\"Nerdbank.GitVersioning\" Version=\"3.10.94\" PrivateAssets=\"all\" />|version"
   "grpc|<PackageReference Include=\"Grpc.Tools\" Version=\"2.85.0\" PrivateAssets=\"all\" /><PackageReference Include=\"Google.Protobuf\" Version=\"3.35.0\" /><Protobuf Include=\"hello.proto\" GrpcServices=\"None\" />|proto"
   "csharpier|<PackageReference Include=\"CSharpier.MsBuild\" Version=\"1.3.0\" PrivateAssets=\"all\" />|"
-  "steps|<SandboxNetwork Include=\"all\" /><SandboxWrite Include=\"web\" />|steps"
+  "steps|<SandboxNetwork Include=\"all\" /><SandboxWrite Include=\"web\" /><SandboxWrite Include=\"\$(HOME)/.npm\" />|steps"
 )
-printf '| case | without the SDK (s) | with the SDK (s) | ratio |\n|---|---|---|---|\n'
+[ -n "${ONLY:-}" ] || printf '| case | without the SDK (s) | with the SDK (s) | ratio |\n|---|---|---|---|\n'
 for entry in "${cases[@]}"; do
   IFS='|' read -r name items setup <<<"$entry"
+  [ -z "${ONLY:-}" ] || [ "$name" = "$ONLY" ] || continue
   for variant in plain sandboxed; do
     dir="$work/$name-$variant"; mkdir -p "$dir"
     sdk=""; lines="$items"
@@ -41,7 +42,7 @@ for entry in "${cases[@]}"; do
       mkdir -p "$dir/web"; echo '{"name":"web","version":"1.0.0","private":true,"dependencies":{"is-number":"7.0.0"}}' >"$dir/web/package.json"
       target='<Target Name="Steps" AfterTargets="Build"><Exec Command="git rev-parse HEAD" /><Exec Command="node -e &quot;1&quot;" /><Exec Command="python3 -c &quot;1&quot;" /><Exec Command="npm ci --no-audit --no-fund --prefer-offline" WorkingDirectory="web" /></Target>'
     fi
-    cat >"$dir/$name.csproj" <<XML
+    cat >"$dir/bench-$name.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
   $sdk
   <PropertyGroup><TargetFramework>net10.0</TargetFramework><CSharpier_Check>true</CSharpier_Check></PropertyGroup>
@@ -53,7 +54,7 @@ XML
     [ "$setup" = version ] && echo '{ "version": "2.3" }' >"$dir/version.json"
     [ "$setup" = proto ] && printf 'syntax = "proto3";\npackage demo;\nmessage Hello { string name = 1; }\n' >"$dir/hello.proto"
     (cd "$dir" && git init -q && git add -A && git -c user.email=b@b -c user.name=b commit -qm init && { [ "$setup" != tag ] || git tag 1.2.3; })
-    (cd "$dir" && dotnet restore -v:q -nologo >/dev/null)
+    (cd "$dir" && dotnet restore -v:q -nologo >"$work/log" 2>&1) || { echo "$name $variant: restore failed:" >&2; cat "$work/log" >&2; exit 1; }
     [ "$setup" = steps ] && (cd "$dir/web" && npm install --no-audit --no-fund >/dev/null 2>&1)
     [ "$name" = csharpier ] && (cd "$dir" && dotnet exec "$NUGET_PACKAGES"/csharpier.msbuild/1.3.0/tools/csharpier/net9.0/CSharpier.dll format . >/dev/null)
   done
