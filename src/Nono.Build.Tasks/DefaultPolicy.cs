@@ -34,6 +34,10 @@ internal static class DefaultPolicy
         foreach (var file in GitUserConfigFiles().Where(f => File.Exists(f) && withheld?.Contains(f) != true))
             TryAllowFile(caps, file, AccessMode.Read);
         AllowDotnetSharedFiles(caps);
+        // The dotnet CLI's record of the repository's local tools (dotnet tool run, dotnet TOOL): read only.
+        var cliHome = Environment.GetEnvironmentVariable("DOTNET_CLI_HOME") is { Length: > 0 } c && Path.IsPathRooted(c) ? c : Environment.GetEnvironmentVariable("HOME");
+        if (!string.IsNullOrEmpty(cliHome) && Path.IsPathRooted(cliHome))
+            TryAllow(caps, Path.Combine(cliHome, ".dotnet", "toolResolverCache"), AccessMode.Read);
     }
 
     /// <summary>

@@ -160,9 +160,16 @@ internal sealed partial record SandboxSuggestion(string Kind, string? Include, b
                 [var top, ..] when top.StartsWith('.') => 1,
                 _ => rel.Count,
             };
-            var folded = parts[..(homeDepth + keep)];
-            if (SecretFolders.Touched("/" + string.Join('/', folded), home) is null)
-                parts = folded;
+            // The shallowest such root that holds no secrets folder (~/.dotnet holds the user's certificate store: ~/.dotnet/toolResolverCache).
+            for (; keep <= rel.Count; keep++)
+            {
+                var folded = parts[..(homeDepth + keep)];
+                if (SecretFolders.Touched("/" + string.Join('/', folded), home) is null)
+                {
+                    parts = folded;
+                    break;
+                }
+            }
         }
         var folder = "/" + string.Join('/', parts);
         if (parts.Count >= 2 && folder != home)

@@ -12,7 +12,7 @@ internal static class SecretFolders
         ".ssh", ".gnupg", ".aws", ".azure", ".kube", ".docker", ".config/gcloud", ".config/gh", ".config/hub",
         ".password-store", ".local/share/keyrings", ".netrc", ".git-credentials", ".config/git/credentials", ".npmrc",
         ".pypirc", ".cargo/credentials", ".cargo/credentials.toml", ".nuget/NuGet", ".config/NuGet", ".terraform.d",
-        ".vault-token", ".m2/settings.xml", ".gradle/gradle.properties", ".pki", ".mozilla", ".config/google-chrome",
+        ".vault-token", ".dotnet/corefx", ".microsoft/usersecrets", ".m2/settings.xml", ".gradle/gradle.properties", ".pki", ".mozilla", ".config/google-chrome",
     ];
 
     /// <summary>The secret <paramref name="path"/> is, is inside, or holds; null when none.</summary>

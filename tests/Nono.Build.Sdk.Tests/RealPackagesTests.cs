@@ -173,4 +173,31 @@ public sealed class RealPackagesTests(E2EEnvironment env)
         Assert.Contains("is-number: true", result.Output);
         Assert.True(File.Exists(project.Combine("web", "package-lock.json")));
     }
+
+    /// <summary>A local dotnet tool (the repository's tool manifest, restored before the build) runs in a step as it does outside.</summary>
+    [Fact]
+    public void ADotnetLocalTool_RunsFromTheToolManifest()
+    {
+        Landlock.Require();
+        var project = Committed(new TestProject(env, "steps-dotnet-tool")
+            .Target("""
+                <Target Name="Tool" AfterTargets="Build">
+                  <Exec Command="dotnet tool run minver" />
+                  <Exec Command="dotnet minver" />
+                </Target>
+                """), tag: "2.0.0");
+        // The dotnet CLI's tool resolver cache is per user, not per package folder: a private one
+        // (DOTNET_CLI_HOME), so it names this run's package folder.
+        var cli = new Dictionary<string, string?> { ["DOTNET_CLI_HOME"] = Directory.CreateDirectory(Path.Combine(env.Root, "cli-home")).FullName };
+        foreach (var args in new[] { new[] { "new", "tool-manifest" }, ["tool", "install", "minver-cli", "--version", "8.0.0"] })
+        {
+            var setup = project.Dotnet(cli, args);
+            Assert.True(setup.Succeeded, setup.ToString());
+        }
+
+        var result = project.Build(cli);
+
+        Assert.True(result.Succeeded, result.ToString());
+        Assert.Equal(2, result.Output.Split('\n').Count(l => l.Trim() == "2.0.0"));
+    }
 }

@@ -75,6 +75,7 @@ public sealed class SandboxSuggestionTests
     [InlineData(SandboxOperation.Create, "/srv/cache/tool/6.8.2/x", "<SandboxWrite Include=\"/srv/cache/tool\" />")]
     [InlineData(SandboxOperation.Create, "/srv/cache/tool/0123456789abcdef0123/x", "<SandboxWrite Include=\"/srv/cache/tool\" />")]
     [InlineData(SandboxOperation.Create, "/srv/run/4711/lock", "<SandboxWrite Include=\"/srv/run\" />")]
+    [InlineData(SandboxOperation.Read, "/home/u/.dotnet/toolResolverCache/1/minver-cli", "<SandboxRead Include=\"$(HOME)/.dotnet/toolResolverCache\" />")] // ~/.dotnet holds the certificate store
     public void VersionHashAndPidFolders_FoldToTheToolsRoot(SandboxOperation op, string target, string expected) =>
         Assert.Equal([expected], Xml(Denial(op, target)));
 
