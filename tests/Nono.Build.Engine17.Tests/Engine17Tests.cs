@@ -37,7 +37,9 @@ public sealed class Engine17Tests : IDisposable
     public void TheEngineOfMicrosoftBuild17_LoadsAndRunsTheSandboxedExec()
     {
         Landlock.Require();
-        Assert.StartsWith("17.", System.Diagnostics.FileVersionInfo.GetVersionInfo(typeof(ProjectCollection).Assembly.Location).FileVersion);
+        var engine = System.Diagnostics.FileVersionInfo.GetVersionInfo(typeof(ProjectCollection).Assembly.Location).FileVersion;
+        Assert.StartsWith("17.", engine);
+        TestContext.Current.SendDiagnosticMessage($"MSBuild engine {engine}");
         var tasks = typeof(Nono.Build.Tasks.SandboxExec).Assembly.Location;
         var secret = Path.Combine(root, "outside", "secret.txt");
         Directory.CreateDirectory(Path.GetDirectoryName(secret)!);
