@@ -54,6 +54,39 @@ internal static class DefaultPolicy
             TryAllowFile(caps, device, AccessMode.Read);
         foreach (var file in GitUserConfigFiles().Where(f => File.Exists(f) && withheld?.Contains(f) != true))
             TryAllowFile(caps, file, AccessMode.Read);
+        AllowDotnetSharedFiles(caps);
+        // The dotnet CLI's record of the repository's local tools (dotnet tool run, dotnet TOOL): read only.
+        var cliHome = Environment.GetEnvironmentVariable("DOTNET_CLI_HOME") is { Length: > 0 } c && Path.IsPathRooted(c) ? c : Environment.GetEnvironmentVariable("HOME");
+        if (!string.IsNullOrEmpty(cliHome) && Path.IsPathRooted(cliHome))
+            TryAllow(caps, Path.Combine(cliHome, ".dotnet", "toolResolverCache"), AccessMode.Read);
+    }
+
+    /// <summary>
+    /// .NET's named mutexes and shared memory live in /tmp/.dotnet (shm/, lockfiles/), a path the
+    /// runtime fixes, whatever TMPDIR says: without it a .NET program that takes a named mutex
+    /// (GitVersion, dotnet tools) fails. Created as the runtime would (world-writable, sticky) if
+    /// missing. What a step can do there: take or hold a named mutex other .NET processes of the
+    /// machine also use, so make them wait (docs/policy.md); nothing there is read back by the build.
+    /// </summary>
+    internal const string DotnetSharedFiles = "/tmp/.dotnet";
+
+    private static void AllowDotnetSharedFiles(CapabilitySet caps)
+    {
+        if (OperatingSystem.IsWindows())
+            return;
+        try
+        {
+            if (!Directory.Exists(DotnetSharedFiles))
+            {
+                Directory.CreateDirectory(DotnetSharedFiles);
+                File.SetUnixFileMode(DotnetSharedFiles, (UnixFileMode)0b1_111_111_111);
+            }
+            if (new DirectoryInfo(DotnetSharedFiles).LinkTarget is null)
+                caps.AllowPath(DotnetSharedFiles, AccessMode.ReadWrite, CapabilitySource.System);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NonoException)
+        {
+        }
     }
 
     /// <summary>The macOS default: <see cref="MacOSToolchain"/>, /etc without its secrets, devices, git's user configuration.</summary>

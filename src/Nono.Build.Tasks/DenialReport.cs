@@ -24,11 +24,12 @@ internal static class DenialReport
         {
             var first = group.First();
             var others = group.Count() > 1 ? $" (and {group.Count() - 1} more like it)" : "";
+            var secret = SandboxSuggestion.For(first, home).All(s => s.Secret is not null);
             var text = audit
-                ? $"the sandbox would deny {Describe(first)}{others} by {first.Executable} (pid {first.ProcessId}); to allow it, add {group.Key}"
-                : $"the sandbox denied {Describe(first)}{others} to {first.Executable} (pid {first.ProcessId}); if the step needs it, add {group.Key}";
+                ? $"the sandbox would deny {Describe(first)}{others} by {first.Executable} (pid {first.ProcessId}); {(secret ? "" : "to allow it, add ")}{group.Key}"
+                : $"the sandbox denied {Describe(first)}{others} to {first.Executable} (pid {first.ProcessId}); {(secret ? "" : "if the step needs it, add ")}{group.Key}";
             if (audit)
-                log.LogWarning(null, Diagnostics.WouldDeny, null, null, 0, 0, 0, 0, text);
+                log.LogWarning(null, secret ? Diagnostics.SecretsFolder : Diagnostics.WouldDeny, null, null, 0, 0, 0, 0, text);
             else if (failed)
                 log.LogError(null, Diagnostics.Denied, null, null, 0, 0, 0, 0, text);
             else

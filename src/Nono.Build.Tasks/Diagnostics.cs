@@ -30,6 +30,12 @@ internal static class Diagnostics
     /// <summary>A SandboxNetwork entry has a form that is not supported.</summary>
     public const string BadNetwork = "NONO1003";
 
+    /// <summary>A Sandbox* item expands to nothing: it grants nothing.</summary>
+    public const string EmptyItem = "NONO1004";
+
+    /// <summary>A PATH directory a step's commands come from cannot be allowed: a command there may resolve to another program inside.</summary>
+    public const string PathEntry = "NONO1005";
+
     /// <summary>The sandbox denied a step an access (recorded with SandboxDiagnostics=true), with the item that allows it.</summary>
     public const string Denied = "NONO2001";
 
@@ -41,6 +47,12 @@ internal static class Diagnostics
 
     /// <summary>A step failed inside the sandbox: a denial is a possible cause.</summary>
     public const string StepFailed = "NONO3001";
+
+    /// <summary>A failed step's output points at the network or a path the sandbox denies.</summary>
+    public const string StepHint = "NONO3004";
+
+    /// <summary>Audit found a step reading a secrets folder: no item is suggested.</summary>
+    public const string SecretsFolder = "NONO2004";
 
     /// <summary>What a step left in its temp directory could not be deleted.</summary>
     public const string TempNotDeleted = "NONO3002";

@@ -23,22 +23,30 @@ internal sealed class PolicyItems(TaskLoggingHelper log, string projectDirectory
             var access = string.Equals(item.GetMetadata("Execute"), "true", StringComparison.OrdinalIgnoreCase)
                 ? AccessMode.ReadWrite | AccessMode.CreateSymlink | AccessMode.Execute
                 : AccessMode.ReadWrite | AccessMode.CreateSymlink;
-            ok &= Add(caps, "SandboxWrite", item.ItemSpec, access, create: true);
+            var file = string.Equals(item.GetMetadata("File"), "true", StringComparison.OrdinalIgnoreCase);
+            ok &= Add(caps, "SandboxWrite", item.ItemSpec, access, create: true, file);
         }
         return ok;
     }
 
-    private bool Add(CapabilitySet caps, string itemName, string spec, AccessMode access, bool create)
+    private bool Add(CapabilitySet caps, string itemName, string spec, AccessMode access, bool create, bool file = false)
     {
         if (string.IsNullOrWhiteSpace(spec))
         {
             log.LogWarning(null, Diagnostics.BadPath, null, null, 0, 0, 0, 0, $"a {itemName} item is empty and grants nothing; remove it or give it a path.");
             return true;
         }
-        var full = Path.GetFullPath(spec, projectDirectory);
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(spec, projectDirectory));
+        if (create && WriteRisk(full, file) is { } risk)
+        {
+            log.LogError(null, Diagnostics.BadPath, null, null, 0, 0, 0, 0, $"<{itemName} Include=\"{spec}\" /> is refused: {risk}");
+            return false;
+        }
         try
         {
-            if (create && !File.Exists(full))
+            if (create && file && !File.Exists(full) && !Directory.Exists(full))
+                File.WriteAllBytes(full, []); // a file grant: the step writes it, and cannot replace it or add others beside it
+            else if (create && !File.Exists(full))
                 Directory.CreateDirectory(full);
             if (File.Exists(full))
                 caps.AllowFile(full, access);
@@ -59,28 +67,92 @@ internal sealed class PolicyItems(TaskLoggingHelper log, string projectDirectory
         return false;
     }
 
-    /// <summary>Adds SandboxNetwork items: '*' (everything), 'PORT' or '*:PORT' (TCP connect). Host names are refused.</summary>
+    /// <summary>
+    /// Why writing <paramref name="full"/> would let a step reach outside the sandbox, or null. Git
+    /// runs .git/hooks and .git/config's commands unsandboxed; MSBuild imports obj/*.props and
+    /// *.targets into the next build: never those folders whole, only a subfolder (.git/NAME other
+    /// than hooks, config, info) or one file (File="true") that neither reads as code.
+    /// </summary>
+    /// <summary>git's own entries in .git: what git reads back (and runs), never granted to a step.</summary>
+    private static readonly HashSet<string> GitOwn = new(StringComparer.Ordinal)
+    {
+        "hooks", "config", "info", "modules", "objects", "refs", "logs", "worktrees", "HEAD", "ORIG_HEAD", "FETCH_HEAD", "MERGE_HEAD",
+        "index", "packed-refs", "description", "COMMIT_EDITMSG", "shallow", "commondir", "lfs", "branches",
+    };
+
+    internal static string? WriteRisk(string full, bool file)
+    {
+        var name = Path.GetFileName(full);
+        var parent = Path.GetDirectoryName(full) ?? "/";
+        if (name == ".git" || (Path.GetFileName(parent) == ".git" && (GitOwn.Contains(name) || name.EndsWith(".lock", StringComparison.Ordinal))))
+            return $"git runs what '{full}' holds (hooks, configured commands) outside any sandbox, so a step able to write it could escape. Grant the folder the tool writes inside .git instead (for GitVersion: <SandboxWrite Include=\"$(MSBuildProjectDirectory)/.git/gitversion_cache\" />).";
+        if (!file && Directory.Exists(Path.Combine(full, ".git")))
+            return $"'{full}' holds a git repository, whose hooks and configuration git runs outside any sandbox, so a step able to write it could escape. Grant the folders the step writes inside it.";
+        if (!file && (Directory.Exists(full) && Directory.EnumerateFiles(full, "*.nuget.g.props").Any()
+            || Directory.Exists(Path.Combine(full, "obj")) && Directory.EnumerateFiles(Path.Combine(full, "obj"), "*.nuget.g.props").Any()))
+            return $"'{full}' is the project's obj/ folder, whose *.props and *.targets MSBuild imports into the next build, so a step able to write it could switch the sandbox off. Grant the one file the tool writes: <SandboxWrite Include=\"$(BaseIntermediateOutputPath)NAME\" File=\"true\" />.";
+        if (file && (name.EndsWith(".props", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".targets", StringComparison.OrdinalIgnoreCase)))
+            return $"MSBuild may import '{full}' into the build, so a step able to write it could switch the sandbox off; have the tool write its output elsewhere.";
+        return null;
+    }
+
+    /// <summary>
+    /// Adds SandboxNetwork items: 'all' (no restriction) or 'PORT' (TCP connections to it). The host
+    /// forms ('HOST', 'HOST:PORT', '.DOMAIN', '.DOMAIN:PORT') belong to the egress proxy and are an
+    /// error until it exists; nothing is ever widened. A value that is one of the project's files
+    /// is a wildcard MSBuild expanded ('*'), an error that says what to write.
+    /// </summary>
     public bool AddNetwork(CapabilitySet caps, IEnumerable<ITaskItem> network)
     {
         var ok = true;
         foreach (var item in network)
         {
-            var spec = item.ItemSpec.Trim();
-            var port = spec.StartsWith("*:", StringComparison.Ordinal) ? spec[2..] : spec;
-            if (spec == "*")
-                caps.SetNetworkMode(NetworkMode.AllowAll);
-            else if (int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number is >= 1 and <= 65535)
-                caps.AllowTcpConnect(number);
-            else
+            var entry = NetworkEntry.Parse(item.ItemSpec);
+            if (entry.Kind == NetworkEntryKind.Empty)
             {
-                var hint = spec.Contains(':') || char.IsLetter(spec.FirstOrDefault())
-                    ? "host names are reserved for the egress proxy, which does not exist yet, and are never widened to a port or to everything"
-                    : "expected '*', a TCP port 1-65535, or '*:PORT'";
+                log.LogWarning(null, Diagnostics.EmptyItem, null, null, 0, 0, 0, 0,
+                    "a SandboxNetwork item is empty and allows nothing; remove it, or write 'all' or a port.");
+                continue;
+            }
+            if (entry.Kind is not (NetworkEntryKind.All or NetworkEntryKind.Port) && ExpandedWildcard(item) is { } file)
+            {
                 log.LogError(null, Diagnostics.BadNetwork, null, null, 0, 0, 0, 0,
-                    $"<SandboxNetwork Include=\"{item.ItemSpec}\" /> is not supported: {hint}. Allow the port with <SandboxNetwork Include=\"443\" /> or all network with <SandboxNetwork Include=\"*\" />.");
+                    $"a SandboxNetwork item is '{item.ItemSpec}', which names the project's '{file}': MSBuild expanded a wildcard ('*') in it. "
+                    + "Write <SandboxNetwork Include=\"all\" /> for all network, or the port alone (<SandboxNetwork Include=\"443\" />) instead of '*:443'.");
                 ok = false;
+                continue;
+            }
+            switch (entry.Kind)
+            {
+                case NetworkEntryKind.All:
+                    caps.SetNetworkMode(NetworkMode.AllowAll);
+                    break;
+                case NetworkEntryKind.Port:
+                    caps.AllowTcpConnect(entry.Port!.Value);
+                    break;
+                default:
+                    log.LogError(null, Diagnostics.BadNetwork, null, null, 0, 0, 0, 0,
+                        $"<SandboxNetwork Include=\"{item.ItemSpec}\" /> is not supported: {entry.Problem}.");
+                    ok = false;
+                    break;
             }
         }
         return ok;
+    }
+
+    /// <summary>The project file an item names: MSBuild expanded a wildcard into it. Null if it names none.</summary>
+    private string? ExpandedWildcard(ITaskItem item)
+    {
+        if (item.GetMetadata("RecursiveDir").Length > 0)
+            return item.ItemSpec;
+        try
+        {
+            var full = Path.GetFullPath(item.ItemSpec, projectDirectory);
+            return File.Exists(full) || Directory.Exists(full) ? full : null;
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or IOException)
+        {
+            return null;
+        }
     }
 }

@@ -35,6 +35,9 @@ internal static partial class RepositorySettings
 
     public static readonly string[] ItemTypes = ["SandboxRead", "SandboxWrite", "SandboxNetwork", "SandboxEnvironment"];
 
+    /// <summary>The items' metadata the sandbox reads: Execute (run programs from it), File (SandboxWrite: one file, created empty).</summary>
+    public static readonly string[] ItemMetadata = ["Execute", "File"];
+
     /// <summary>Properties the default policy grants from: a package moving one would move a grant.</summary>
     public static readonly string[] PathProperties =
         ["IntermediateOutputPath", "OutputPath", "OutDir", "PackageOutputPath", "NuGetPackageRoot", "NuGetPackageFolders", "NUGET_PACKAGES", "NetCoreRoot", "NetCoreTargetingPackRoot", "DOTNET_HOST_PATH"];
@@ -98,7 +101,7 @@ internal static partial class RepositorySettings
     /// reached by reflection (TaskHost → its build request → the configuration's ProjectInstance);
     /// null where that changed, and the project is then evaluated again.
     /// </summary>
-    private static ProjectInstance? CurrentProject(IBuildEngine engine)
+    internal static ProjectInstance? CurrentProject(IBuildEngine engine)
     {
         const BindingFlags Any = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
         try
@@ -186,17 +189,18 @@ internal static partial class RepositorySettings
                 continue;
             }
             var taskItem = new TaskItem(item.EvaluatedInclude);
-            if (item.GetMetadata("Execute") is { } execute)
+            foreach (var name in ItemMetadata)
             {
-                var metadata = execute;
+                if (item.GetMetadata(name) is not { } metadata)
+                    continue;
                 while (metadata is not null && metadata.Xml is not null && origin.Untrusted(metadata.Location.File) is { } metadataOwner)
                 {
                     log.LogWarning(null, Diagnostics.PackageSetting, null, metadata.Location.File, metadata.Location.Line, metadata.Location.Column, 0, 0,
-                        $"{metadataOwner} sets Execute=\"{metadata.EvaluatedValue}\" on {line}; only the repository and the command line configure the build sandbox, so this is ignored. If the repository agrees, add the metadata in the project: <{itemType} Update=\"{System.Security.SecurityElement.Escape(item.EvaluatedInclude)}\" Execute=\"{metadata.EvaluatedValue}\" />");
+                        $"{metadataOwner} sets {name}=\"{metadata.EvaluatedValue}\" on {line}; only the repository and the command line configure the build sandbox, so this is ignored. If the repository agrees, add the metadata in the project: <{itemType} Update=\"{System.Security.SecurityElement.Escape(item.EvaluatedInclude)}\" {name}=\"{metadata.EvaluatedValue}\" />");
                     metadata = metadata.Predecessor;
                 }
                 if (metadata is not null)
-                    taskItem.SetMetadata("Execute", metadata.EvaluatedValue);
+                    taskItem.SetMetadata(name, metadata.EvaluatedValue);
             }
             trusted.Add(taskItem);
         }

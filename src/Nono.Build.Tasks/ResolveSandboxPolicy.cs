@@ -122,6 +122,11 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
             DefaultPolicy.TryAllow(caps, root, AccessMode.Read | AccessMode.Execute);
         foreach (var folder in settings.PackageFolders.Where(f => !string.IsNullOrWhiteSpace(f)))
             DefaultPolicy.TryAllow(caps, folder, AccessMode.Read | AccessMode.Execute);
+        foreach (var warning in UserToolchains.AddTo(caps, System.Environment.GetEnvironmentVariable("PATH"), System.Environment.GetEnvironmentVariable("HOME"), System.Environment.GetEnvironmentVariable))
+        {
+            if (PolicyLog.FirstTimeThisBuild(BuildEngine, "Nono.Build.PathWarned|" + warning))
+                Log.LogWarning(null, Tasks.Diagnostics.PathEntry, null, null, 0, 0, 0, 0, warning);
+        }
         var sourceRoot = SourceRoot(ProjectDirectory);
         DefaultPolicy.TryAllow(caps, sourceRoot, AccessMode.Read | AccessMode.Execute);
         var outputs = settings.OutputPaths.Select(o => o.ItemSpec).Where(o => !string.IsNullOrWhiteSpace(o))
@@ -134,6 +139,10 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
             caps.AllowPath(output, AccessMode.ReadWrite, CapabilitySource.System);
         }
 
+        var dotnetRoots = settings.DotnetRoots.Where(r => !string.IsNullOrWhiteSpace(r) && Path.IsPathRooted(r))
+            .Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r)) + "/").ToList();
+        if (!DeclaredItems.Check(Log, ProjectFile, RepositorySettings.CurrentProject(BuildEngine), origin, dotnetRoots))
+            return false;
         var grants = new PolicyItems(Log, ProjectDirectory);
         if (!grants.AddPaths(caps, settings.Read, settings.Write) || !grants.AddNetwork(caps, settings.Network))
             return false;
@@ -147,28 +156,24 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
             InheritStandardInput = settings.StandardInput.Equals("Inherit", StringComparison.OrdinalIgnoreCase),
             StateDirectories = string.IsNullOrWhiteSpace(settings.IntermediateOutputPath) ? outputs : [Path.GetFullPath(settings.IntermediateOutputPath, ProjectDirectory)],
         }.Register(BuildEngine, ProjectFile);
-        if (recording == SandboxRecording.Audit)
+        if (recording == SandboxRecording.Audit && PolicyLog.FirstTimeThisBuild(BuildEngine, "Nono.Build.AuditWarned|" + ProjectFile))
             Log.LogWarning(null, Tasks.Diagnostics.Audit, null, null, 0, 0, 0, 0,
                 $"SandboxMode=Audit: this project's steps run unsandboxed; what the policy would deny is a warning, and the items that would allow it go to '{SuggestedPropsFile}'. Review them, add them to the project, and remove SandboxMode to enforce.");
-        Log.LogMessage(MessageImportance.Normal, "Sandbox policy for {0}:\n{1}", ProjectDirectory, caps.Summary());
-        LogScrubbedEnvironment(passThrough, settings.EnvironmentMode);
+        PolicyLog.Log(Log, BuildEngine, ProjectFile, caps, ScrubbedEnvironment(passThrough, settings.EnvironmentMode));
         GitCredentials.Warn(Log, BuildEngine, sourceRoot);
         return true;
     }
 
     /// <summary>Names (never values) of the build's variables that steps will not get.</summary>
-    private void LogScrubbedEnvironment(IReadOnlySet<string> passThrough, string environmentMode)
+    private static List<string> ScrubbedEnvironment(IReadOnlySet<string> passThrough, string environmentMode)
     {
         if (!environmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase))
-            return;
-        var dropped = System.Environment.GetEnvironmentVariables().Keys.Cast<string>()
-            .Where(name => !passThrough.Contains(name) && SecretEnvironment.Reason(name) is not null)
+            return [];
+        var variables = System.Environment.GetEnvironmentVariables();
+        return variables.Keys.Cast<string>()
+            .Where(name => !passThrough.Contains(name) && SecretEnvironment.Reason(name, variables[name] as string) is not null)
             .Order(StringComparer.Ordinal)
             .ToList();
-        if (dropped.Count > 0)
-            Log.LogMessage(MessageImportance.Normal,
-                "Sandbox: steps do not get {0} (secret or code-injection variables; list one in <SandboxEnvironment Include=\"NAME\" /> to pass it).",
-                string.Join(", ", dropped));
     }
 
     private bool CheckChoice(string name, string value, params string[] choices)

@@ -24,6 +24,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
     private bool sharedStep;
     private bool launcherFailed;
     private string? errorsFile;
+    private readonly StepOutputHints hints = new();
 
     /// <summary>More paths to read (metadata Execute="true" to run programs from them).</summary>
     public ITaskItem[] Read { get; set; } = [];
@@ -31,7 +32,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
     /// <summary>More paths to write; a missing directory is created.</summary>
     public ITaskItem[] Write { get; set; } = [];
 
-    /// <summary>More network: '*', 'PORT' or '*:PORT'.</summary>
+    /// <summary>More network: 'all' or 'PORT' (see PolicyItems.AddNetwork).</summary>
     public ITaskItem[] Network { get; set; } = [];
 
     /// <summary>More environment variables to pass through unscrubbed.</summary>
@@ -193,7 +194,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
         var dropped = new List<string>();
         foreach (var name in psi.Environment.Keys.ToList())
         {
-            if (!passThrough.Contains(name) && SecretEnvironment.Reason(name) is not null)
+            if (!passThrough.Contains(name) && SecretEnvironment.Reason(name, psi.Environment[name]) is not null)
             {
                 psi.Environment.Remove(name);
                 dropped.Add(name);
@@ -283,9 +284,18 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
         return command.Length <= QuotedCommandLength ? command : command[..QuotedCommandLength] + "…";
     }
 
+    /// <remarks>Overridden to watch the step's output for what a hint can name: a name-resolution failure, a refused connection, "Permission denied".</remarks>
+    protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
+    {
+        if (policy is { Enforce: true })
+            hints.Observe(singleLine);
+        base.LogEventsFromTextOutput(singleLine, messageImportance);
+    }
+
     private void ReportDenials()
     {
-        var (denials, truncated) = launch!.ReadDenials();
+        var (recorded, truncated) = launch!.ReadDenials();
+        var denials = RuntimeNoise.Without(recorded);
         var audit = policy!.Recording == SandboxRecording.Audit;
         var failed = !IgnoreExitCode && ExitCode != 0;
         if (audit && denials.Count > 0)
@@ -299,6 +309,8 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
     protected override bool HandleTaskExecutionErrors()
     {
         var result = base.HandleTaskExecutionErrors();
+        if (policy is { Enforce: true } && policy.Recording != SandboxRecording.Audit && !launcherFailed && !IgnoreExitCode && ExitCode != 0)
+            hints.Log(Log, ownCapabilities ?? policy.Capabilities);
         if (policy is { Enforce: true, Recording: SandboxRecording.None } && !launcherFailed && !IgnoreExitCode && ExitCode != 0)
         {
             Log.LogMessage(MessageImportance.High,

@@ -15,7 +15,7 @@ internal static class SuggestedProps
         text.AppendLine("       items into the project, and remove SandboxMode to enforce. -->");
         text.AppendLine("  <ItemGroup>");
         foreach (var s in suggestions)
-            text.Append("    ").AppendLine(s.Xml);
+            text.Append("    ").AppendLine(s.PropsXml);
         text.AppendLine("  </ItemGroup>");
         text.AppendLine("</Project>");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

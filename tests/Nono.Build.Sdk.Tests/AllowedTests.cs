@@ -36,7 +36,7 @@ public sealed class AllowedTests(E2EEnvironment env)
         var result = project.Build(new Dictionary<string, string?> { ["XDG_CONFIG_HOME"] = configHome });
 
         Assert.True(result.Succeeded, result.ToString());
-        Assert.Contains("Sandbox policy for " + project.Directory, result.Output);
+        Assert.Contains(" scrubbed (" + project.ProjectFile + ")", result.Output);
         string Obj(string name) => File.ReadAllText(project.Combine("obj", "Debug", "net10.0", name)).Trim();
         Assert.Equal("bin-ok", File.ReadAllText(project.Combine("bin", "Debug", "net10.0", "step-bin.txt")).Trim());
         Assert.True(File.Exists(project.Combine("bin", "Debug", "net10.0", "allowed.dll")));

@@ -40,7 +40,7 @@ public sealed class DenialDiagnosticsTests(E2EEnvironment env)
         Assert.Matches($@"error NONO2001: the sandbox denied creating '{cache}/entry' to /usr/bin/touch \(pid \d+\); if the step needs it, add <SandboxWrite Include=""{cache}"" />", result.Output);
         // A tool that gets on without what it was denied: a message, not an error.
         Assert.Contains("tolerated", result.Output);
-        Assert.Matches($@"NONO2001: the sandbox denied reading '{env.SecretFile}' to /usr/bin/cat \(pid \d+\); if the step needs it, add <SandboxRead Include=""[^""]+"" /> \(the step succeeded without it\)", result.Output);
+        Assert.Matches($@"NONO2001: the sandbox denied reading '{env.SecretFile}' to /usr/bin/cat \(pid \d+\); no item allows it: '{env.SshDirectory}' holds secrets, which the sandbox never grants; [^\n]* \(the step succeeded without it\)", result.Output);
         Assert.DoesNotContain("error NONO2001: the sandbox denied reading '" + env.SecretFile, result.Output);
         Assert.DoesNotContain(env.SecretContent, result.Output);
         Assert.DoesNotContain("allowed.txt'", result.Output); // an allowed step reports nothing
@@ -93,7 +93,7 @@ public sealed class DenialDiagnosticsTests(E2EEnvironment env)
         Assert.Contains($"warning NONO2002: the sandbox would deny creating '{cache}/v1'", audited.Output);
         Assert.True(File.Exists(Path.Combine(cache, "v1", "entry")), "audit did not let the step run");
         var props = File.ReadAllText(suggested);
-        Assert.Contains($"<SandboxRead Include=\"{tool}\" />", props);
+        Assert.Contains($"<SandboxRead Include=\"{tool}\" Condition=\"Exists('{tool}')\" />", props);
         Assert.Contains($"<SandboxWrite Include=\"{cache}\" />", props);
         Assert.DoesNotContain("Include=\"/\"", props);
 

@@ -252,8 +252,8 @@ public sealed partial class RobustnessTests(E2EEnvironment env)
 
         Assert.True(sandboxed.Succeeded, sandboxed.ToString());
         Assert.True(stock.Succeeded, stock.ToString());
-        Assert.Contains("Sandbox policy for " + project.Directory, sandboxed.Output);
-        Assert.DoesNotContain("Sandbox policy for", stock.Output);
+        Assert.Contains(" scrubbed (" + project.ProjectFile + ")", sandboxed.Output);
+        Assert.DoesNotContain("sandbox: ", stock.Output);
         string[] expected =
         [
             "out-before", "\uFFFD\uFFFD out-invalid \uFFFDt\uFFFD \uFFFD", "été out-utf8", "out-after",
@@ -303,7 +303,7 @@ public sealed partial class RobustnessTests(E2EEnvironment env)
         var result = project.Dotnet(null, "build", "-nologo", "-v:n", "-tl:off", "--disable-build-servers", "-nodeReuse:false");
 
         Assert.True(result.Succeeded, result.ToString());
-        Assert.Contains("Sandbox policy for " + project.Directory, result.Output);
+        Assert.Contains(" scrubbed (" + project.ProjectFile + ")", result.Output);
         var outDir = project.Combine("bin", "Debug", "net10.0");
         Assert.True(File.Exists(Path.Combine(outDir, "odd.dll")));
         Assert.Equal("from-source-ï\nfrom-data-ü\n", File.ReadAllText(Path.Combine(outDir, "copied.txt")));
@@ -338,7 +338,7 @@ public sealed partial class RobustnessTests(E2EEnvironment env)
         var result = project.Build();
 
         Assert.True(result.Succeeded, result.ToString());
-        Assert.Contains("Sandbox policy for " + project.Directory, result.Output);
+        Assert.Contains(" scrubbed (" + project.ProjectFile + ")", result.Output);
         Assert.True(File.Exists(project.Combine("bin", "Debug", "net10.0", "L.dll")));
         Assert.Equal("from-a-long-path\n", File.ReadAllText(project.Combine("bin", "Debug", "net10.0", "copied.txt")));
     }

@@ -28,12 +28,13 @@ public class PolicyItemsTests
     }
 
     [Theory]
-    [InlineData("*", true, new int[0])]
+    [InlineData("all", true, new int[0])]
+    [InlineData("ALL", true, new int[0])]
     [InlineData("443", false, new[] { 443 })]
-    [InlineData("*:8443", false, new[] { 8443 })]
+    [InlineData(" 8443 ", false, new[] { 8443 })]
     public void Network_AcceptedForms(string spec, bool all, int[] ports)
     {
-        var (items, engine) = Create("/");
+        var (items, engine) = Create("/nonexistent-project");
         var caps = new CapabilitySet();
         Assert.True(items.AddNetwork(caps, [new TaskItem(spec)]));
         Assert.Equal(all ? NetworkMode.AllowAll : NetworkMode.Blocked, caps.NetworkMode);
@@ -42,14 +43,21 @@ public class PolicyItemsTests
     }
 
     [Theory]
-    [InlineData("api.nuget.org:443", "host names are reserved")]
-    [InlineData("example.com", "host names are reserved")]
-    [InlineData("0", "expected '*', a TCP port")]
-    [InlineData("70000", "expected '*', a TCP port")]
-    [InlineData("-1", "expected '*', a TCP port")]
+    [InlineData("api.nuget.org:443", "need the egress proxy")]
+    [InlineData("example.com", "need the egress proxy")]
+    [InlineData(".nuget.org", "need the egress proxy")]
+    [InlineData(".nuget.org:443", "need the egress proxy")]
+    [InlineData("localhost", "need the egress proxy")]
+    [InlineData("*", "write 'all' instead")]
+    [InlineData("*:443", "write '443' instead")]
+    [InlineData("*.nuget.org", "write '.nuget.org'")]
+    [InlineData("0", "expected 'all', a TCP port")]
+    [InlineData("70000", "expected 'all', a TCP port")]
+    [InlineData("-1", "expected 'all', a TCP port")]
+    [InlineData("example.com:99999", "is not a TCP port")]
     public void Network_OtherForms_AreErrorsThatNeverWiden(string spec, string why)
     {
-        var (items, engine) = Create("/");
+        var (items, engine) = Create("/nonexistent-project");
         var caps = new CapabilitySet();
         Assert.False(items.AddNetwork(caps, [new TaskItem(spec)]));
         Assert.Equal(NetworkMode.Blocked, caps.NetworkMode);
@@ -57,6 +65,28 @@ public class PolicyItemsTests
         var error = Assert.Single(engine.Errors);
         Assert.Equal("NONO1003", error.Code);
         Assert.Contains(why, error.Message);
+    }
+
+    [Fact]
+    public void Network_AValueThatNamesAProjectFile_IsAnExpandedWildcard()
+    {
+        var project = Directory.CreateTempSubdirectory("nono-items-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(project, "Class1.cs"), "");
+            var (items, engine) = Create(project);
+            var caps = new CapabilitySet();
+            Assert.False(items.AddNetwork(caps, [new TaskItem("Class1.cs")]));
+            Assert.Equal(NetworkMode.Blocked, caps.NetworkMode);
+            var error = Assert.Single(engine.Errors);
+            Assert.Equal("NONO1003", error.Code);
+            Assert.Contains("expanded a wildcard", error.Message);
+            Assert.Contains("Include=\"all\"", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(project, recursive: true);
+        }
     }
 
     [Fact]
@@ -88,4 +118,37 @@ public class PolicyItemsTests
             Directory.Delete(project, recursive: true);
         }
     }
+}
+
+public sealed class WriteRiskTests : IDisposable
+{
+    private readonly string repo = Directory.CreateTempSubdirectory("nono-risk-").FullName;
+
+    public WriteRiskTests()
+    {
+        Directory.CreateDirectory(Path.Combine(repo, ".git", "hooks"));
+        Directory.CreateDirectory(Path.Combine(repo, "obj"));
+        File.WriteAllText(Path.Combine(repo, "obj", "p.csproj.nuget.g.props"), "<Project />");
+    }
+
+    public void Dispose() => Directory.Delete(repo, recursive: true);
+
+    [Theory]
+    [InlineData(".git", false)]
+    [InlineData(".git/hooks", false)]
+    [InlineData(".git/config", false)]
+    [InlineData(".git/index.lock", false)]
+    [InlineData("", false)]          // holds the repository
+    [InlineData("obj", false)]       // MSBuild imports obj/*.props
+    [InlineData("obj/evil.props", true)]
+    public void GitAndObj_AreRefused(string relative, bool file) =>
+        Assert.NotNull(PolicyItems.WriteRisk(Path.TrimEndingDirectorySeparator(Path.Combine(repo, relative)), file));
+
+    [Theory]
+    [InlineData(".git/gitversion_cache", false)]
+    [InlineData("obj/gitversion.json", true)]
+    [InlineData("obj/Debug/net10.0/gen", false)]
+    [InlineData("web", false)]
+    public void AToolsOwnFolderOrFile_IsAllowed(string relative, bool file) =>
+        Assert.Null(PolicyItems.WriteRisk(Path.Combine(repo, relative), file));
 }

@@ -12,16 +12,15 @@ public sealed class SandboxSuggestionTests
 
     [Theory]
     [InlineData(SandboxOperation.Read, "/home/u/.config/tool/settings.json", "<SandboxRead Include=\"$(HOME)/.config/tool\" />")]
-    [InlineData(SandboxOperation.Read, "/home/u/.npmrc", "<SandboxRead Include=\"$(HOME)/.npmrc\" />")] // never the home folder itself
+    [InlineData(SandboxOperation.Read, "/home/u/.bashrc", "<SandboxRead Include=\"$(HOME)/.bashrc\" />")] // never the home folder itself
     [InlineData(SandboxOperation.Read, "/etc/tool.conf", "<SandboxRead Include=\"/etc/tool.conf\" />")] // never a top-level folder
-    [InlineData(SandboxOperation.Read, "/data", "<SandboxRead Include=\"/data\" />")] // never /
     [InlineData(SandboxOperation.Execute, "/opt/tool/bin/tool", "<SandboxRead Include=\"/opt/tool/bin\" Execute=\"true\" />")]
     [InlineData(SandboxOperation.Create, "/var/cache/tool/entry", "<SandboxWrite Include=\"/var/cache/tool\" />")]
     [InlineData(SandboxOperation.Truncate, "/srv/out/log.txt", "<SandboxWrite Include=\"/srv/out\" />")]
     [InlineData(SandboxOperation.Connect, "127.0.0.1:8080", "<SandboxNetwork Include=\"8080\" />")]
     [InlineData(SandboxOperation.Connect, "[::1]:443", "<SandboxNetwork Include=\"443\" />")]
-    [InlineData(SandboxOperation.Socket, "AF_INET SOCK_DGRAM", "<SandboxNetwork Include=\"*\" />")]
-    [InlineData(SandboxOperation.Bind, "0.0.0.0:5000", "<SandboxNetwork Include=\"*\" />")]
+    [InlineData(SandboxOperation.Socket, "AF_INET SOCK_DGRAM", "<SandboxNetwork Include=\"all\" />")]
+    [InlineData(SandboxOperation.Bind, "0.0.0.0:5000", "<SandboxNetwork Include=\"all\" />")]
     public void EachDenial_GetsTheNarrowestItemThatAllowsIt(SandboxOperation op, string target, string expected) =>
         Assert.Equal([expected], Xml(Denial(op, target)));
 
@@ -52,11 +51,65 @@ public sealed class SandboxSuggestionTests
     {
         Assert.Equal(["<SandboxWrite Include=\"/srv/a\" />", "<SandboxWrite Include=\"/srv/b\" />"],
             Xml(Denial(SandboxOperation.Rename, "/srv/a/f", "/srv/b/f")));
-        Assert.Equal(["<SandboxNetwork Include=\"*\" />"],
+        Assert.Equal(["<SandboxNetwork Include=\"all\" />"],
             Xml(Denial(SandboxOperation.Connect, "10.0.0.1:80"), Denial(SandboxOperation.Socket, "AF_INET SOCK_DGRAM")));
     }
 
     [Fact]
     public void PathsAreEscapedForXmlAndMSBuild() =>
         Assert.Equal(["<SandboxRead Include=\"/srv/a&amp;b%3Bc%24d\" />"], Xml(Denial(SandboxOperation.Read, "/srv/a&b;c$d/f")));
+
+    [Theory]
+    [InlineData("/data")]                          // a top-level folder
+    [InlineData("/")]
+    [InlineData("/home/u")]                        // home itself
+    [InlineData("/proc/4711/task/4712/comm")]      // a process's own files: a pid
+    [InlineData("/proc/self/attr/current")]
+    public void NeverTooWide_NeverAProcess(string target) =>
+        Assert.Empty(Xml(Denial(SandboxOperation.Write, target)));
+
+    [Theory]
+    [InlineData(SandboxOperation.Create, "/home/u/.cache/gitversion/3f2a9c1e0b7d4e5f6a8b/entry.json", "<SandboxWrite Include=\"$(HOME)/.cache/gitversion\" />")]
+    [InlineData(SandboxOperation.Create, "/home/u/.npm/_cacache/content-v2/sha512/ab/cd/ef0123", "<SandboxWrite Include=\"$(HOME)/.npm\" />")]
+    [InlineData(SandboxOperation.Read, "/home/u/.local/share/tool/1.2.3/data.bin", "<SandboxRead Include=\"$(HOME)/.local/share/tool\" />")]
+    [InlineData(SandboxOperation.Create, "/srv/cache/tool/6.8.2/x", "<SandboxWrite Include=\"/srv/cache/tool\" />")]
+    [InlineData(SandboxOperation.Create, "/srv/cache/tool/0123456789abcdef0123/x", "<SandboxWrite Include=\"/srv/cache/tool\" />")]
+    [InlineData(SandboxOperation.Create, "/srv/run/4711/lock", "<SandboxWrite Include=\"/srv/run\" />")]
+    [InlineData(SandboxOperation.Read, "/home/u/.dotnet/toolResolverCache/1/minver-cli", "<SandboxRead Include=\"$(HOME)/.dotnet/toolResolverCache\" />")] // ~/.dotnet holds the certificate store
+    public void VersionHashAndPidFolders_FoldToTheToolsRoot(SandboxOperation op, string target, string expected) =>
+        Assert.Equal([expected], Xml(Denial(op, target)));
+
+    [Theory]
+    [InlineData("/home/u/.ssh/id_rsa", "/home/u/.ssh")]
+    [InlineData("/home/u/.aws/credentials", "/home/u/.aws")]
+    [InlineData("/home/u/.gnupg/pubring.kbx", "/home/u/.gnupg")]
+    [InlineData("/home/u/.npmrc", "/home/u/.npmrc")]
+    [InlineData("/home/u/.nuget/NuGet/NuGet.Config", "/home/u/.nuget/NuGet")]
+    public void ASecretsFolder_IsNeverSuggested_ButNamed(string target, string secret)
+    {
+        Assert.Empty(Xml(Denial(SandboxOperation.Read, target)));
+        var s = Assert.Single(SandboxSuggestion.For(Denial(SandboxOperation.Read, target), Home));
+        Assert.Equal(secret, s.Secret);
+        Assert.Contains("holds secrets", s.Xml);
+    }
+
+    [Fact]
+    public void TheSuggestedPropsFile_ImportsCleanly_ReadOnlyWhereTheFolderExists()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("nono-suggested-").FullName, "sandbox.suggested.props");
+        SuggestedProps.Write(file, SandboxSuggestion.Fold([
+            Denial(SandboxOperation.Read, "/home/u/.config/tool/a.json"),
+            Denial(SandboxOperation.Create, "/home/u/.cache/tool/abc/x"),
+            Denial(SandboxOperation.Connect, "1.2.3.4:443"),
+            Denial(SandboxOperation.Write, "/proc/1/task/2/comm"),
+            Denial(SandboxOperation.Read, "/home/u/.ssh/id_rsa")], Home));
+        var text = File.ReadAllText(file);
+        Assert.Contains("<SandboxRead Include=\"$(HOME)/.config/tool\" Condition=\"Exists('$(HOME)/.config/tool')\" />", text);
+        Assert.Contains("<SandboxWrite Include=\"$(HOME)/.cache/tool\" />", text);
+        Assert.Contains("<SandboxNetwork Include=\"443\" />", text);
+        Assert.DoesNotContain("/proc", text);
+        Assert.DoesNotContain(".ssh", text);
+        Assert.DoesNotContain("*", text.Replace("<!--", "").Replace("-->", ""));
+        System.Xml.Linq.XDocument.Parse(text);
+    }
 }

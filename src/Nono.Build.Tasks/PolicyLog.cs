@@ -1,0 +1,61 @@
+using System.Globalization;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace Nono.Build.Tasks;
+
+/// <summary>
+/// What the build log says about a project's policy: one line at normal verbosity ("sandbox: 12
+/// read, 3 write, network blocked, 4 variables scrubbed"), the whole policy at detailed verbosity,
+/// once per project per build. ResolveSandboxPolicy runs from InitialTargets, so it runs for every
+/// call into the project (restore, each target framework, every MSBuild task call), and would
+/// otherwise say the same thing each time.
+/// </summary>
+internal static class PolicyLog
+{
+    public static void Log(TaskLoggingHelper log, IBuildEngine engine, string projectFile, CapabilitySet caps, IReadOnlyList<string> scrubbed)
+    {
+        var summary = Summary(caps, scrubbed.Count);
+        // NuGet's restore evaluates the project with this global property: not the build itself.
+        var globals = engine is IBuildEngine6 e6 ? e6.GetGlobalProperties() : new Dictionary<string, string>();
+        var restore = (globals.TryGetValue("ExcludeRestorePackageImports", out var v) && v.Equals("true", StringComparison.OrdinalIgnoreCase))
+            || globals.ContainsKey("MSBuildRestoreSessionId");
+        if (restore || !FirstTimeThisBuild(engine, $"Nono.Build.PolicyLogged|{projectFile}|{summary}|{string.Join(",", scrubbed)}"))
+        {
+            log.LogMessage(MessageImportance.Low, "{0} (as logged before for {1})", summary, projectFile);
+            return;
+        }
+        log.LogMessage(MessageImportance.Normal, "{0} ({1})", summary, projectFile);
+        log.LogMessage(MessageImportance.Low, "Sandbox policy for {0}:\n{1}", projectFile, caps.Summary());
+        if (scrubbed.Count > 0)
+            log.LogMessage(MessageImportance.Low,
+                "Sandbox: steps do not get {0} (secret or code-injection variables; list one in <SandboxEnvironment Include=\"NAME\" /> to pass it).",
+                string.Join(", ", scrubbed));
+    }
+
+    /// <summary>"sandbox: 12 read, 3 write, network blocked, 4 variables scrubbed".</summary>
+    internal static string Summary(CapabilitySet caps, int scrubbed)
+    {
+        var write = caps.FileSystem.Count(c => c.Access.HasFlag(AccessMode.Write));
+        var read = caps.FileSystem.Count - write;
+        var network = caps.NetworkMode == NetworkMode.AllowAll ? "network allowed"
+            : caps.TcpConnectPorts.Count > 0 ? $"network: TCP port{(caps.TcpConnectPorts.Count > 1 ? "s" : "")} {string.Join(", ", caps.TcpConnectPorts.Order())}"
+            : "network blocked";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"sandbox: {read} read, {write} write, {network}, {scrubbed} variable{(scrubbed == 1 ? "" : "s")} scrubbed");
+    }
+
+    /// <summary>True the first time <paramref name="key"/> is seen in this build.</summary>
+    internal static bool FirstTimeThisBuild(IBuildEngine engine, string key)
+    {
+        if (engine is not IBuildEngine4 registry)
+            return true;
+        lock (typeof(PolicyLog))
+        {
+            if (registry.GetRegisteredTaskObject(key, RegisteredTaskObjectLifetime.Build) is not null)
+                return false;
+            registry.RegisterTaskObject(key, key, RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
+            return true;
+        }
+    }
+}
