@@ -11,12 +11,12 @@ internal sealed class BuildFileOrigin
     private readonly IReadOnlyList<string> outputFolders;
     private readonly string ownPackage;
 
-    /// <param name="packageFolders">NuGet package folders: content there belongs to the package it is in.</param>
+    /// <param name="packageFolders">NuGet package folders as the project's properties name them: content there belongs to the package it is in. <see cref="KnownPackageFolders"/> are added, since a package can set those properties too.</param>
     /// <param name="outputFolders">Folders steps may write: nothing there is the repository's.</param>
     /// <param name="ownPackage">This SDK's own package folder, the one package that does configure the sandbox.</param>
     public BuildFileOrigin(IEnumerable<string> packageFolders, IEnumerable<string> outputFolders, string ownPackage)
     {
-        this.packageFolders = Folders(packageFolders);
+        this.packageFolders = Folders(packageFolders.Concat(KnownPackageFolders));
         this.outputFolders = Folders(outputFolders);
         this.ownPackage = Folder(ownPackage);
     }
@@ -24,6 +24,22 @@ internal sealed class BuildFileOrigin
     /// <summary>This SDK's package folder, from where the task assembly was loaded (tasks/net8.0/ inside it).</summary>
     public static string OwnPackageFolder =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(BuildFileOrigin).Assembly.Location)!, "..", ".."));
+
+    /// <summary>
+    /// Package folders no project property decides: NUGET_PACKAGES, ~/.nuget/packages, and the one
+    /// this SDK was restored into (where the project's packages are too).
+    /// </summary>
+    private static IEnumerable<string> KnownPackageFolders
+    {
+        get
+        {
+            yield return System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? "";
+            if (System.Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home)
+                yield return Path.Combine(home, ".nuget", "packages");
+            if (File.Exists(Path.Combine(OwnPackageFolder, ".nupkg.metadata"))) // restored by NuGet, not a build output
+                yield return Path.GetFullPath(Path.Combine(OwnPackageFolder, "..", ".."));
+        }
+    }
 
     /// <summary>Null for the repository's files; otherwise who wrote it, for messages: "the package 'x 1.0.0'".</summary>
     public string? Untrusted(string? file)

@@ -65,7 +65,7 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
 
     public override bool Execute()
     {
-        var origin = new BuildFileOrigin(PackageFolders.Append(System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? ""),
+        var origin = new BuildFileOrigin(PackageFolders,
             OutputPaths.Select(o => Path.GetFullPath(o.ItemSpec, ProjectDirectory)), BuildFileOrigin.OwnPackageFolder);
         var live = new RepositorySettings.Settings(Enabled, ReplaceExec, Mode, EnvironmentMode, UnsupportedPlatform, Diagnostics, StandardInput,
             OutputPaths, IntermediateOutputPath, PackageFolders, DotnetRoots, Read, Write, Network, Environment);
