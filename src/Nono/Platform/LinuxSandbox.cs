@@ -86,21 +86,7 @@ internal sealed class LinuxSandbox : ISandboxBackend
             throw new NonoException(NonoErrorKind.InvalidArgument, "UseShellExecute cannot be sandboxed (set it to false)");
         PathResolver.CheckArgument(command.FileName, "FileName");
 
-        var wrapped = new ProcessStartInfo(NativeAssets.Launcher())
-        {
-            WorkingDirectory = command.WorkingDirectory,
-            RedirectStandardInput = command.RedirectStandardInput,
-            RedirectStandardOutput = command.RedirectStandardOutput,
-            RedirectStandardError = command.RedirectStandardError,
-            StandardInputEncoding = command.StandardInputEncoding,
-            StandardOutputEncoding = command.StandardOutputEncoding,
-            StandardErrorEncoding = command.StandardErrorEncoding,
-            CreateNoWindow = command.CreateNoWindow,
-            UseShellExecute = false,
-        };
-        wrapped.Environment.Clear();
-        foreach (var (name, value) in command.Environment)
-            wrapped.Environment[name] = value;
+        var wrapped = WrapperStart.For(NativeAssets.Launcher(), command);
 
         string? optionsFile = null;
         if (options.Sum(o => o.Length + 1) > InlineOptionsLimit)

@@ -105,21 +105,7 @@ internal sealed partial class MacSandbox : ISandboxBackend
             throw new NonoException(NonoErrorKind.InvalidArgument, "UseShellExecute cannot be sandboxed (set it to false)");
         PathResolver.CheckArgument(command.FileName, "FileName");
 
-        var wrapped = new ProcessStartInfo(SandboxExec)
-        {
-            WorkingDirectory = command.WorkingDirectory,
-            RedirectStandardInput = command.RedirectStandardInput,
-            RedirectStandardOutput = command.RedirectStandardOutput,
-            RedirectStandardError = command.RedirectStandardError,
-            StandardInputEncoding = command.StandardInputEncoding,
-            StandardOutputEncoding = command.StandardOutputEncoding,
-            StandardErrorEncoding = command.StandardErrorEncoding,
-            CreateNoWindow = command.CreateNoWindow,
-            UseShellExecute = false,
-        };
-        wrapped.Environment.Clear();
-        foreach (var (name, value) in command.Environment)
-            wrapped.Environment[name] = value;
+        var wrapped = WrapperStart.For(SandboxExec, command);
 
         string? profileFile = null;
         foreach (var arg in Arguments(SeatbeltProfile.Generate(capabilities), out profileFile))
