@@ -1,5 +1,6 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using Nono.Egress;
 
 namespace Nono.Build.Tasks;
 
@@ -144,14 +145,20 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         if (!DeclaredItems.Check(Log, ProjectFile, RepositorySettings.CurrentProject(BuildEngine), origin, dotnetRoots))
             return false;
         var grants = new PolicyItems(Log, ProjectDirectory);
-        if (!grants.AddPaths(caps, settings.Read, settings.Write) || !grants.AddNetwork(caps, settings.Network))
+        var hosts = new List<HostPattern>();
+        if (!grants.AddPaths(caps, settings.Read, settings.Write) || !grants.AddNetwork(caps, settings.Network, hosts))
             return false;
         caps.Deduplicate();
+        var proxy = StepEgress.Needed(caps, hosts, recording) ? BuildEgress.Proxy(BuildEngine) : null;
+        if (proxy is not null)
+            StepEgress.AllowProxy(caps, proxy);
 
         var passThrough = new HashSet<string>(settings.Environment.Select(e => e.ItemSpec), StringComparer.Ordinal);
         new ResolvedPolicy(true, replaceExec, caps, settings.EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase), passThrough, ProjectDirectory, outputs, recording, SuggestedPropsFile)
         {
             Origin = origin,
+            Hosts = hosts,
+            Proxy = proxy,
             GitConfigGlobal = withheld.Count > 0 ? gitConfig : null,
             InheritStandardInput = settings.StandardInput.Equals("Inherit", StringComparison.OrdinalIgnoreCase),
             StateDirectories = string.IsNullOrWhiteSpace(settings.IntermediateOutputPath) ? outputs : [Path.GetFullPath(settings.IntermediateOutputPath, ProjectDirectory)],
@@ -159,7 +166,7 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         if (recording == SandboxRecording.Audit && PolicyLog.FirstTimeThisBuild(BuildEngine, "Nono.Build.AuditWarned|" + ProjectFile))
             Log.LogWarning(null, Tasks.Diagnostics.Audit, null, null, 0, 0, 0, 0,
                 $"SandboxMode=Audit: this project's steps run unsandboxed; what the policy would deny is a warning, and the items that would allow it go to '{SuggestedPropsFile}'. Review them, add them to the project, and remove SandboxMode to enforce.");
-        PolicyLog.Log(Log, BuildEngine, ProjectFile, caps, ScrubbedEnvironment(passThrough, settings.EnvironmentMode));
+        PolicyLog.Log(Log, BuildEngine, ProjectFile, caps, ScrubbedEnvironment(passThrough, settings.EnvironmentMode), hosts, proxy?.Port);
         GitCredentials.Warn(Log, BuildEngine, sourceRoot);
         return true;
     }
