@@ -35,9 +35,12 @@ public sealed class EgressProxyTests : IDisposable
 
     private EgressGrant Grant(params string[] items) => proxy.Grant(items.Select(HostPattern.Parse));
 
-    private static (int Exit, string Out) Curl(EgressGrant grant, params string[] args)
+    private static (int Exit, string Out) Curl(EgressGrant grant, params string[] args) => Run(grant, "curl", ["-sS", "--max-time", "20", .. args]);
+
+    private static (int Exit, string Out) Run(EgressGrant grant, string program, params string[] args)
     {
-        var psi = new ProcessStartInfo("curl", ["-sS", "--max-time", "20", .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["HOME"] = Path.GetTempPath();
         foreach (var (k, v) in grant.Environment)
             psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
@@ -121,6 +124,30 @@ public sealed class EgressProxyTests : IDisposable
 
         Assert.Equal("hello /dotnet", body);
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    /// <summary>
+    /// Each client takes the credential from the proxy address in the environment (HTTP_PROXY or
+    /// http_proxy): the server sees the request only if the proxy accepted it.
+    /// </summary>
+    [Theory]
+    [InlineData("git", "/repo.git/info/refs?service=git-upload-pack", "-c", "credential.helper=", "ls-remote", "http://npm.test:PORT/repo.git")]
+    [InlineData("npm", "/is-number", "view", "is-number", "--registry", "http://npm.test:PORT/", "--cache", "CACHE", "--fetch-retries", "0")]
+    [InlineData("pip3", "/simple/nothing-here/", "download", "--no-deps", "--no-cache-dir", "--retries", "0", "--trusted-host", "npm.test", "--index-url", "http://npm.test:PORT/simple/", "-d", "CACHE", "nothing-here")]
+    public void Git_Npm_AndPip_TakeTheCredentialFromTheProxyAddress(string program, string path, params string[] args)
+    {
+        using var grant = Grant($"npm.test:{server.Port}");
+        var cache = Directory.CreateTempSubdirectory("nono-egress-client-").FullName;
+        try
+        {
+            var (_, output) = Run(grant, program, args.Select(a => a.Replace("PORT", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)).Replace("CACHE", cache)).ToArray());
+
+            Assert.True(server.Heads.Any(h => h.StartsWith($"GET {path} ", StringComparison.Ordinal)), $"{program} did not reach the server through the proxy:\n{output}\n{string.Join("\n", server.Heads)}");
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
     }
 
     [Fact]
