@@ -129,6 +129,9 @@ internal sealed class PolicyItems(TaskLoggingHelper log, string projectDirectory
                     caps.SetNetworkMode(NetworkMode.AllowAll);
                     break;
                 case NetworkEntryKind.Port:
+                    // A port item is any address: not the proxy-only mode, which Seatbelt narrows to localhost.
+                    if (caps.NetworkMode == NetworkMode.ProxyOnly)
+                        caps.SetNetworkMode(NetworkMode.Blocked);
                     caps.AllowTcpConnect(entry.Port!.Value);
                     break;
                 case NetworkEntryKind.Host:

@@ -355,7 +355,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
             Log.LogMessage(MessageImportance.High,
                 "{0}: the step ran in the build sandbox; if it failed with 'Permission denied' or similar, the sandbox may have denied an access. "
                 + "Build with -p:SandboxDiagnostics=true to have each denial named with the item that allows it, "
-                + "or allow what it needs with <SandboxRead Include=\"path\" />, <SandboxWrite Include=\"path\" /> or <SandboxNetwork Include=\"port\" /> (see docs/policy.md).",
+                + "or allow what it needs with <SandboxRead Include=\"path\" />, <SandboxWrite Include=\"path\" /> or <SandboxNetwork Include=\"host\" /> (see docs/policy.md).",
                 Diagnostics.StepFailed);
         }
         return result;

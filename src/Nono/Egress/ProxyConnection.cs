@@ -159,19 +159,22 @@ internal sealed class ProxyConnection(EgressProxy proxy, Socket client)
             proxy.Track(socket);
             try
             {
-                await socket.ConnectAsync(new IPEndPoint(address, port), ct).ConfigureAwait(false);
+                // One address that drops the connection attempt must not use up the time for the next.
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                attempt.CancelAfter(usable.Length > 1 ? TimeSpan.FromSeconds(10) : Timeout.InfiniteTimeSpan);
+                await socket.ConnectAsync(new IPEndPoint(address, port), attempt.Token).ConfigureAwait(false);
                 if (grant.Audit)
                     grant.Record(new EgressEvent(host, port, EgressOutcome.Contacted, item is not null, ""));
                 return socket;
             }
-            catch (SocketException e)
+            catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !ct.IsCancellationRequested))
             {
                 last = e;
                 proxy.Untrack(socket);
                 socket.Dispose();
             }
         }
-        var why = last is SocketException se ? se.SocketErrorCode.ToString() : "no address";
+        var why = last switch { SocketException se => se.SocketErrorCode.ToString(), OperationCanceledException => "timed out", _ => "no address" };
         grant.Record(new EgressEvent(host, port, EgressOutcome.Unreachable, item is not null, $"no address accepted the connection ({why})"));
         await RespondAsync(502, "Bad Gateway", $"nono egress proxy: {EgressHost.Authority(host, port)} did not accept the connection ({why}).").ConfigureAwait(false);
         return null;
