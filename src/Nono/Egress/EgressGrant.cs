@@ -43,7 +43,8 @@ public sealed class EgressGrant : IDisposable
     /// HTTP_PROXY, HTTPS_PROXY and ALL_PROXY (upper and lower case) set to <see cref="ProxyUrl"/>;
     /// NO_PROXY (both cases) sends nothing listed around the proxy: "localhost,127.0.0.1,::1" when
     /// no item names a loopback host (a process's own local servers, reached directly where a port
-    /// item allows it), else empty.
+    /// item allows it), else empty. npm's own settings (npm_config_proxy, _https_proxy, _noproxy)
+    /// likewise, since they outrank the variables and a user's or project's .npmrc may set them.
     /// </summary>
     public IReadOnlyDictionary<string, string> Environment
     {
@@ -58,6 +59,8 @@ public sealed class EgressGrant : IDisposable
                 env[name.ToLowerInvariant()] = ProxyUrl;
             }
             env["NO_PROXY"] = env["no_proxy"] = noProxy;
+            env["npm_config_proxy"] = env["npm_config_https_proxy"] = ProxyUrl;
+            env["npm_config_noproxy"] = noProxy;
             return env;
         }
     }
