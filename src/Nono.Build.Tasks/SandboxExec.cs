@@ -52,20 +52,23 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
             Outputs = [new Microsoft.Build.Utilities.TaskItem("Nono.Build.Sdk")];
             return true;
         }
-        policy = ResolvedPolicy.Find(BuildEngine, out var ambiguity);
+        var registered = ProjectPolicy.Find(BuildEngine, out var ambiguity);
         if (ambiguity is not null)
         {
             Log.LogError(null, Diagnostics.PolicyNotResolved, null, null, 0, 0, 0, 0,
                 $"this Exec is sandboxed, but the projects {ambiguity} share a directory and have different sandbox policies, so it cannot tell which applies and does not run. Give each project its own directory, or the same Sandbox* items.");
             return false;
         }
-        if (policy is null)
+        if (registered is null)
         {
             Log.LogError(null, Diagnostics.PolicyNotResolved, null, null, 0, 0, 0, 0,
                 "this Exec is sandboxed but no sandbox policy was resolved for its project, so it does not run. "
                 + "The ResolveSandboxPolicy target (an InitialTarget of Nono.Build.Sdk) must run first: check that the project imports the SDK's targets.");
             return false;
         }
+        policy = registered.Resolve(Log, BuildEngine);
+        if (policy is null)
+            return false; // the settings give no policy; why was logged
         if (!policy.Enforce || (!policy.ReplaceExec && this is Exec))
         {
             policy = null; // MSBuild's Exec, unchanged
