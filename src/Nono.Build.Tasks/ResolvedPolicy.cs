@@ -46,18 +46,19 @@ internal sealed record ResolvedPolicy(
     private readonly List<SandboxDenial> audited = [];
     private PreparedSandbox? prepared;
     private string? stepTemp;
+    private string? stepErrors;
     private bool stepRunning;
 
     /// <summary>
     /// Starts a step under the project's ruleset, built by the first step (and again if a target
     /// replaced a writable folder since), so a step opens none of the policy's paths. Returns the
-    /// launch (dispose it once the step has ended) and the project's steps' temp directory, which
-    /// the ruleset allows writing; or null while another step of the project is running (an Exec
+    /// launch (dispose it once the step has ended), the project's steps' temp directory, which
+    /// the ruleset allows writing, and the file for nono-exec's own errors (empty); or null while another step of the project is running (an Exec
     /// that yielded its node), which then needs a ruleset and temp directory of its own.
     /// Call <see cref="EndStep"/> afterwards.
     /// </summary>
     /// <exception cref="NonoException">The ruleset could not be built.</exception>
-    public (PreparedLaunch Launch, string Temp)? BeginStep()
+    public (PreparedLaunch Launch, string Temp, string Errors)? BeginStep()
     {
         lock (stepLock)
         {
@@ -75,9 +76,10 @@ internal sealed record ResolvedPolicy(
                 prepared = null; // not a disposed one, should Prepare throw
                 prepared = Sandbox.Prepare(Capabilities.Clone().AllowPath(stepTemp, TempAccess, CapabilitySource.System));
             }
+            stepErrors ??= SandboxExec.CreateErrorsFile();
             var launch = prepared.BeginLaunch(Recording);
             stepRunning = true;
-            return (launch, stepTemp);
+            return (launch, stepTemp, stepErrors);
         }
     }
 
@@ -118,6 +120,9 @@ internal sealed record ResolvedPolicy(
             if (stepTemp is not null)
                 TempDirectory.TryDelete(stepTemp);
             stepTemp = null;
+            if (stepErrors is not null)
+                File.Delete(stepErrors);
+            stepErrors = null;
         }
     }
 }

@@ -97,7 +97,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
                 Directory.CreateDirectory(output);
             if (ownCapabilities is null && policy.BeginStep() is { } shared)
             {
-                (launch, stepTemp) = shared;
+                (launch, stepTemp, errorsFile) = shared;
                 sharedStep = true;
             }
             else
@@ -111,7 +111,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
             }
             // nono-exec's own errors come back in a file of their own, which the step cannot write:
             // what the step prints is never taken for the SDK's messages.
-            errorsFile = CreateErrorsFile();
+            errorsFile ??= CreateErrorsFile();
             var stateBefore = BuildState.Take(policy.StateDirectories);
             var succeeded = base.Execute();
             if (launch.Records)
@@ -128,7 +128,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
         {
             launch?.Dispose();
             ownSandbox?.Dispose();
-            if (errorsFile is not null)
+            if (errorsFile is not null && !sharedStep)
                 File.Delete(errorsFile);
             var leftOver = sharedStep ? policy.EndStep()
                 : stepTemp is not null && !TempDirectory.TryDelete(stepTemp) ? stepTemp : null;
@@ -197,7 +197,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
         var dropped = new List<string>();
         foreach (var name in psi.Environment.Keys.ToList())
         {
-            if (!passThrough.Contains(name) && SecretEnvironment.Reason(name, psi.Environment[name]) is not null)
+            if (!passThrough.Contains(name) && SecretEnvironment.IsDropped(name, psi.Environment[name]))
             {
                 psi.Environment.Remove(name);
                 dropped.Add(name);
@@ -235,9 +235,11 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
     protected override int ExecuteTool(string pathToTool, string responseFileCommands, string commandLineCommands)
     {
         var exitCode = base.ExecuteTool(pathToTool, responseFileCommands, commandLineCommands);
-        if (errorsFile is null || !File.Exists(errorsFile))
+        if (errorsFile is null || !File.Exists(errorsFile) || new FileInfo(errorsFile).Length == 0)
             return exitCode;
-        foreach (var line in File.ReadLines(errorsFile).Where(l => l.Length > 0))
+        var lines = File.ReadAllLines(errorsFile);
+        File.WriteAllBytes(errorsFile, []); // the project's next step uses it again
+        foreach (var line in lines.Where(l => l.Length > 0))
         {
             launcherFailed = true;
             var text = line.StartsWith(LauncherErrorPrefix, StringComparison.Ordinal) ? line[LauncherErrorPrefix.Length..] : line;
@@ -270,7 +272,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
         return audit || changes.Count == 0;
     }
 
-    private static string CreateErrorsFile()
+    internal static string CreateErrorsFile()
     {
         // In the build's temp folder, which steps cannot reach (they get a private one inside it).
         var path = Path.Combine(Path.GetTempPath(), $"nono-{Guid.NewGuid():N}.errors");
