@@ -1,57 +1,106 @@
 #!/usr/bin/env bash
-# Build overhead of Nono.Build.Sdk: one project with 20 post-build Exec steps, built with the SDK
-# and without it, interleaved. Reports the Exec task time per step (MSBuild's performance
-# summary) and the whole-build wall time, medians of ROUNDS rounds.
-# Needs the packages from eng/build.sh in artifacts/packages.
+# What Nono.Build.Sdk adds to a build, against the same builds without it, interleaved:
+#   none   a project whose build runs no Exec: no-op incremental build
+#   one    the same with one post-build Exec step: no-op incremental build
+#   steps  the same with STEPS post-build Exec steps: Exec time per step (MSBuild's task
+#          performance summary), against what nono-exec alone adds to the same command
+#          (sh -c true, direct and behind nono-exec --kill-leftovers with a 20-rule policy,
+#          timed interleaved by exectime.c in the same run)
+#   empty  'none' with a versioned MSBuild SDK that is empty: what MSBuild's NuGet SDK resolver
+#          costs any <Sdk Name="…" Version="…" />, before this SDK's own files
+# Medians of ROUNDS rounds; wall time and CPU time (user + system, the build's whole process
+# tree), which other work on the machine disturbs less. Needs artifacts/packages from eng/build.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-10}
-STEPS=20
+STEPS=${STEPS:-100}
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
 [ -f "artifacts/packages/Nono.Build.Sdk.$version.nupkg" ] || { echo "run eng/build.sh first" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/feed" "$work/empty/Sdk"
+cp "artifacts/packages/Nono.Build.Sdk.$version.nupkg" "$work/feed/"
 cat >"$work/nuget.config" <<XML
-<configuration><packageSources><clear /><add key="local" value="$PWD/artifacts/packages" /></packageSources></configuration>
+<configuration><packageSources><clear /><add key="local" value="$work/feed" /></packageSources></configuration>
 XML
-steps=""
-for i in $(seq 1 $STEPS); do steps+="    <Exec Command=\"echo step $i > '\$(OutDir)step$i.txt'\" />"$'\n'; done
-for variant in plain sandboxed; do
-  mkdir -p "$work/$variant"
-  sdk=""; [ $variant = sandboxed ] && sdk="<Sdk Name=\"Nono.Build.Sdk\" Version=\"$version\" />"
-  cat >"$work/$variant/$variant.csproj" <<XML
+echo '<Project />' >"$work/empty/Sdk/Sdk.props"
+echo '<Project />' >"$work/empty/Sdk/Sdk.targets"
+cat >"$work/empty/Bench.Empty.Sdk.nuspec" <<'XML'
+<?xml version="1.0"?>
+<package><metadata><id>Bench.Empty.Sdk</id><version>1.0.0</version><authors>bench</authors><description>An MSBuild SDK with nothing in it.</description>
+<packageTypes><packageType name="MSBuildSdk" /></packageTypes></metadata></package>
+XML
+(cd "$work/empty" && python3 -c 'import zipfile, sys
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    for f in ["Bench.Empty.Sdk.nuspec", "Sdk/Sdk.props", "Sdk/Sdk.targets"]: z.write(f)' "$work/feed/bench.empty.sdk.1.0.0.nupkg")
+
+steps_xml() { for i in $(seq 1 "$1"); do echo "    <Exec Command=\"echo step $i > '\$(OutDir)step$i.txt'\" />"; done; }
+project() { # name sdk-line steps
+  mkdir -p "$work/$1"
+  local target=""
+  [ "$3" -gt 0 ] && target="<Target Name=\"PostBuildSteps\" AfterTargets=\"Build\">
+$(steps_xml "$3")
+  </Target>"
+  cat >"$work/$1/$1.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk">
-  $sdk
+  $2
   <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>
-  <Target Name="PostBuildSteps" AfterTargets="Build">
-$steps  </Target>
+  $target
 </Project>
 XML
-  echo 'class C {}' >"$work/$variant/C.cs"
-  NUGET_PACKAGES="$work/packages" dotnet restore "$work/$variant" -v:q >/dev/null
+  echo 'class C {}' >"$work/$1/C.cs"
+  NUGET_PACKAGES="$work/packages" dotnet build "$work/$1" -v:q -nologo >/dev/null
+}
+sdk="<Sdk Name=\"Nono.Build.Sdk\" Version=\"$version\" />"
+project none-plain "" 0;  project none-sdk "$sdk" 0
+project one-plain "" 1;   project one-sdk "$sdk" 1
+project steps-plain "" "$STEPS"; project steps-sdk "$sdk" "$STEPS"
+project empty '<Sdk Name="Bench.Empty.Sdk" Version="1.0.0" />' 0
+variants="none-plain none-sdk empty one-plain one-sdk steps-plain steps-sdk"
+
+build() { # variant -> "wall_ms cpu_ms exec_ms"
+  local exec_ms
+  exec_ms=$(NUGET_PACKAGES="$work/packages" /usr/bin/time -f "%e %U %S" -o "$work/time" \
+    dotnet build "$work/$1" --no-restore -nodeReuse:false -clp:PerformanceSummary -v:q \
+    | awk '/Task Performance Summary/ {t=1} t && $3 == "Exec" {print $1; exit}')
+  awk -v e="${exec_ms:-0}" '{ printf "%d %d %d\n", $1 * 1000, ($2 + $3) * 1000, e }' "$work/time"
+}
+for v in $variants; do build "$v" >/dev/null; done   # warm up
+for r in $(seq 1 "$ROUNDS"); do
+  for v in $variants; do echo "$v $(build "$v")" >>"$work/results"; done
 done
 
-build() { # variant -> "exec_ms wall_ms"
-  local start end exec_ms
-  start=$(date +%s%N)
-  exec_ms=$(NUGET_PACKAGES="$work/packages" dotnet build "$work/$1" --no-restore -nodeReuse:false -clp:PerformanceSummary -v:q \
-    | awk '/Task Performance Summary/ {t=1} t && $3 == "Exec" {print $1; exit}')
-  end=$(date +%s%N)
-  echo "$exec_ms $(( (end - start) / 1000000 ))"
-}
-build plain >/dev/null; build sandboxed >/dev/null   # warm up
-for r in $(seq 1 "$ROUNDS"); do
-  echo "plain $(build plain)" >>"$work/results"
-  echo "sandboxed $(build sandboxed)" >>"$work/results"
-done
+# nono-exec alone, on the command a step runs, in the same run.
+make -s -C native >&2
+gcc -O2 -std=c11 -o "$work/exectime" eng/bench/exectime.c
+mkdir -p "$work/rw/obj" "$work/rw/bin" "$work/rw/tmp"
+dotnet_dir=$(dirname "$(readlink -f "$(command -v dotnet)")")
+policy=(--rox /usr --rox /lib --rox /lib64 --rox /bin --rox /sbin --rox /opt --rox "$dotnet_dir"
+  --ro /etc --ro /sys --ro /proc --ro /dev/urandom --ro "$work/packages" --ro "$PWD"
+  --rw "$work/rw/obj" --rw "$work/rw/bin" --rw /dev/null --rw "$work/rw/tmp")
+"$work/exectime" -n 1000 -w 50 direct /bin/sh -c true ::: \
+  nono-exec artifacts/native/linux-x64/nono-exec --null-stdin --kill-leftovers "${policy[@]}" -- /bin/sh -c true >"$work/launcher"
+launcher_ms=$(awk '$1 == "direct" {d = $3} $1 == "nono-exec" {n = $3} END {printf "%.3f", (n - d) / 1000}' "$work/launcher")
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-pe=$(awk '$1=="plain"{print $2}' "$work/results" | median); pw=$(awk '$1=="plain"{print $3}' "$work/results" | median)
-se=$(awk '$1=="sandboxed"{print $2}' "$work/results" | median); sw=$(awk '$1=="sandboxed"{print $3}' "$work/results" | median)
-awk -v pe="$pe" -v pw="$pw" -v se="$se" -v sw="$sw" -v n=$STEPS -v r="$ROUNDS" 'BEGIN {
-  printf "| %d rounds, %d Exec steps | Exec time (ms) | per step (ms) | whole build (ms) |\n|---|---|---|---|\n", r, n
-  printf "| without the SDK | %d | %.2f | %d |\n", pe, pe/n, pw
-  printf "| with Nono.Build.Sdk | %d | %.2f | %d |\n", se, se/n, sw
-  printf "| added | %d | **%.2f** | %d (**%.1f%%**) |\n", se-pe, (se-pe)/n, sw-pw, 100*(sw-pw)/pw
-}'
+col() { awk -v v="$1" -v c="$2" '$1 == v {print $c}' "$work/results" | median; }
+row() { # label variant baseline
+  awk -v l="$1" -v w="$(col "$2" 2)" -v c="$(col "$2" 3)" -v bw="$(col "$3" 2)" -v bc="$(col "$3" 3)" 'BEGIN {
+    printf "| %s | %d | %d | %+d (%+.1f %%) | %+d (%+.1f %%) |\n", l, w, c, w - bw, 100 * (w - bw) / bw, c - bc, 100 * (c - bc) / bc }'
+}
+echo "| $ROUNDS rounds, no-op incremental builds (--no-restore) | wall (ms) | CPU (ms) | wall added | CPU added |"
+echo "|---|---:|---:|---:|---:|"
+row "no Exec, without the SDK" none-plain none-plain
+row "no Exec, an empty versioned SDK (the SDK resolver alone)" empty none-plain
+row "no Exec, with Nono.Build.Sdk" none-sdk none-plain
+row "one Exec step, without the SDK" one-plain one-plain
+row "one Exec step, with Nono.Build.Sdk" one-sdk one-plain
+row "$STEPS Exec steps, without the SDK" steps-plain steps-plain
+row "$STEPS Exec steps, with Nono.Build.Sdk" steps-sdk steps-plain
+echo
+awk -v p="$(col steps-plain 4)" -v s="$(col steps-sdk 4)" -v n="$STEPS" -v l="$launcher_ms" 'BEGIN {
+  printf "| per Exec step (%d steps) | ms |\n|---|---:|\n", n
+  printf "| Exec time without the SDK | %.3f |\n| Exec time with Nono.Build.Sdk | %.3f |\n", p / n, s / n
+  printf "| added by the SDK | **%.3f** |\n| nono-exec alone over a direct exec (same run, sh -c true) | %.3f |\n", (s - p) / n, l
+  printf "| added / nono-exec alone | **%.2f×** |\n", (s - p) / n / l }'

@@ -5,9 +5,11 @@ using Nono.Egress;
 namespace Nono.Build.Tasks;
 
 /// <summary>
-/// Computes a project's sandbox policy from its properties and Sandbox* items and registers it for
-/// the sandboxed Exec tasks of the same project instance. Runs from InitialTargets, so the policy
-/// exists before any target, also with -t:SomeTarget.
+/// Reads a project's sandbox settings (its switches, properties and Sandbox* items as the
+/// repository and the command line set them) and registers them for the sandboxed Exec tasks of
+/// the same project instance, which compute the grants at the first step (<see cref="Grants"/>).
+/// Runs from InitialTargets, so the settings are taken as evaluated, before any target, also with
+/// -t:SomeTarget.
 /// </summary>
 public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
 {
@@ -81,7 +83,7 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         var replaceExec = settings.ReplaceExec.Equals("true", StringComparison.OrdinalIgnoreCase);
         if (!enabled)
         {
-            new ResolvedPolicy(false, replaceExec, new CapabilitySet(), false, new HashSet<string>(), ProjectDirectory, [], SandboxRecording.None, "").Register(BuildEngine, ProjectFile);
+            ProjectPolicy.Off(replaceExec, ProjectDirectory).Register(BuildEngine, ProjectFile);
             return true;
         }
         Active = true;
@@ -92,22 +94,6 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         var recording = settings.Mode.Equals("Audit", StringComparison.OrdinalIgnoreCase) ? SandboxRecording.Audit
             : settings.Diagnostics.Equals("true", StringComparison.OrdinalIgnoreCase) ? SandboxRecording.Denials : SandboxRecording.None;
 
-        var support = Sandbox.Support;
-        if (!support.IsSupported)
-        {
-            var message = $"the build sandbox is not available here: {support.Reason}. Steps cannot run sandboxed; "
-                + "set SandboxUnsupportedPlatform=Warn (or Ignore) to run them unsandboxed on such machines, or SandboxEnabled=false.";
-            if (settings.UnsupportedPlatform.Equals("Error", StringComparison.OrdinalIgnoreCase))
-            {
-                Log.LogError(null, Tasks.Diagnostics.Unavailable, null, null, 0, 0, 0, 0, message);
-                return false;
-            }
-            if (settings.UnsupportedPlatform.Equals("Warn", StringComparison.OrdinalIgnoreCase))
-                Log.LogWarning(null, Tasks.Diagnostics.Unavailable, null, null, 0, 0, 0, 0, message);
-            new ResolvedPolicy(false, replaceExec, new CapabilitySet(), false, new HashSet<string>(), ProjectDirectory, [], SandboxRecording.None, "").Register(BuildEngine, ProjectFile);
-            return true;
-        }
-
         if (OperatingSystem.IsMacOS() && recording != SandboxRecording.None)
         {
             // Recording is nono-exec's (ptrace), and Linux's: on macOS the steps run enforced, as without it.
@@ -115,8 +101,53 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
                 "SandboxDiagnostics=true and SandboxMode=Audit record what the sandbox denies, which is Linux-only for now: on macOS the steps run sandboxed and unrecorded. Remove the property, or run the build on Linux to find what the steps need.");
             recording = SandboxRecording.None;
         }
+        // Now, not at the first step: a planted link stops the build whatever the step's ContinueOnError,
+        // and the folders exist when MSBuild expands the steps' commands (it turns '\' into '/' in paths that exist).
+        var outputs = settings.OutputPaths.Select(o => o.ItemSpec).Where(o => !string.IsNullOrWhiteSpace(o))
+            .Select(o => Path.GetFullPath(o, ProjectDirectory)).Distinct().ToList();
+        if (!outputs.All(o => CheckNoPlantedSymlink(Log, ProjectDirectory, o)))
+            return false;
+        foreach (var output in outputs)
+            Directory.CreateDirectory(output);
+        var (projectFile, projectDirectory, suggestedPropsFile) = (ProjectFile, ProjectDirectory, SuggestedPropsFile);
+        // The items as they are now: later targets may change MSBuild's own.
+        settings = settings with
+        {
+            OutputPaths = Copy(settings.OutputPaths), Read = Copy(settings.Read), Write = Copy(settings.Write),
+            Network = Copy(settings.Network), Environment = Copy(settings.Environment),
+        };
+        new ProjectPolicy(Fingerprint(settings), (log, engine) => Grants(settings, projectFile, projectDirectory, outputs, origin, replaceExec, recording, suggestedPropsFile, log, engine))
+            .Register(BuildEngine, ProjectFile);
+        if (recording == SandboxRecording.Audit && PolicyLog.FirstTimeThisBuild(BuildEngine, "Nono.Build.AuditWarned|" + ProjectFile))
+            Log.LogWarning(null, Tasks.Diagnostics.Audit, null, null, 0, 0, 0, 0,
+                $"SandboxMode=Audit: this project's steps run unsandboxed; what the policy would deny is a warning, and the items that would allow it go to '{SuggestedPropsFile}'. Review them, add them to the project, and remove SandboxMode to enforce.");
+        return true;
+    }
+
+    /// <summary>
+    /// The project's grants: the default policy, the user's toolchains, the sources, the outputs and
+    /// the Sandbox* items. Logged through the first step's task; null when that step must not run.
+    /// </summary>
+    private static ResolvedPolicy? Grants(RepositorySettings.Settings settings, string projectFile, string projectDirectory, List<string> outputs, BuildFileOrigin origin,
+        bool replaceExec, SandboxRecording recording, string suggestedPropsFile, TaskLoggingHelper log, IBuildEngine engine)
+    {
+        var support = Sandbox.Support;
+        if (!support.IsSupported)
+        {
+            var message = $"the build sandbox is not available here: {support.Reason}. Steps cannot run sandboxed; "
+                + "set SandboxUnsupportedPlatform=Warn (or Ignore) to run them unsandboxed on such machines, or SandboxEnabled=false.";
+            if (settings.UnsupportedPlatform.Equals("Error", StringComparison.OrdinalIgnoreCase))
+            {
+                log.LogError(null, Tasks.Diagnostics.Unavailable, null, null, 0, 0, 0, 0, message);
+                return null;
+            }
+            if (settings.UnsupportedPlatform.Equals("Warn", StringComparison.OrdinalIgnoreCase))
+                log.LogWarning(null, Tasks.Diagnostics.Unavailable, null, null, 0, 0, 0, 0, message);
+            return ResolvedPolicy.Off(replaceExec, projectDirectory);
+        }
+
         var caps = new CapabilitySet();
-        var gitConfig = Path.Combine(Path.GetDirectoryName(SuggestedPropsFile) ?? ProjectDirectory, "sandbox.gitconfig");
+        var gitConfig = Path.Combine(Path.GetDirectoryName(suggestedPropsFile) ?? projectDirectory, "sandbox.gitconfig");
         var withheld = GitCredentials.HideFromSteps(gitConfig);
         DefaultPolicy.AddTo(caps, withheld);
         foreach (var root in settings.DotnetRoots.Where(r => !string.IsNullOrWhiteSpace(r)))
@@ -125,51 +156,52 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
             DefaultPolicy.TryAllow(caps, folder, AccessMode.Read | AccessMode.Execute);
         foreach (var warning in UserToolchains.AddTo(caps, System.Environment.GetEnvironmentVariable("PATH"), System.Environment.GetEnvironmentVariable("HOME"), System.Environment.GetEnvironmentVariable))
         {
-            if (PolicyLog.FirstTimeThisBuild(BuildEngine, "Nono.Build.PathWarned|" + warning))
-                Log.LogWarning(null, Tasks.Diagnostics.PathEntry, null, null, 0, 0, 0, 0, warning);
+            if (PolicyLog.FirstTimeThisBuild(engine, "Nono.Build.PathWarned|" + warning))
+                log.LogWarning(null, Tasks.Diagnostics.PathEntry, null, null, 0, 0, 0, 0, warning);
         }
-        var sourceRoot = SourceRoot(ProjectDirectory);
+        var sourceRoot = SourceRoot(projectDirectory);
         DefaultPolicy.TryAllow(caps, sourceRoot, AccessMode.Read | AccessMode.Execute);
-        var outputs = settings.OutputPaths.Select(o => o.ItemSpec).Where(o => !string.IsNullOrWhiteSpace(o))
-            .Select(o => Path.GetFullPath(o, ProjectDirectory)).Distinct().ToList();
-        if (!outputs.All(CheckNoPlantedSymlink))
-            return false;
         foreach (var output in outputs)
-        {
-            Directory.CreateDirectory(output);
             caps.AllowPath(output, AccessMode.ReadWrite, CapabilitySource.System);
-        }
 
         var dotnetRoots = settings.DotnetRoots.Where(r => !string.IsNullOrWhiteSpace(r) && Path.IsPathRooted(r))
             .Select(r => Path.TrimEndingDirectorySeparator(Path.GetFullPath(r)) + "/").ToList();
-        if (!DeclaredItems.Check(Log, ProjectFile, RepositorySettings.CurrentProject(BuildEngine), origin, dotnetRoots))
-            return false;
-        var grants = new PolicyItems(Log, ProjectDirectory);
+        if (!DeclaredItems.Check(log, projectFile, RepositorySettings.CurrentProject(engine), origin, dotnetRoots))
+            return null;
+        var grants = new PolicyItems(log, projectDirectory);
         var hosts = new List<HostPattern>();
         if (!grants.AddPaths(caps, settings.Read, settings.Write) || !grants.AddNetwork(caps, settings.Network, hosts))
-            return false;
+            return null;
         caps.Deduplicate();
-        var proxy = StepEgress.Needed(caps, hosts, recording) ? BuildEgress.Proxy(BuildEngine) : null;
+        var proxy = StepEgress.Needed(caps, hosts, recording) ? BuildEgress.Proxy(engine) : null;
         if (proxy is not null)
             StepEgress.AllowProxy(caps, proxy);
 
         var passThrough = new HashSet<string>(settings.Environment.Select(e => e.ItemSpec), StringComparer.Ordinal);
-        new ResolvedPolicy(true, replaceExec, caps, settings.EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase), passThrough, ProjectDirectory, outputs, recording, SuggestedPropsFile)
+        var policy = new ResolvedPolicy(true, replaceExec, caps, settings.EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase), passThrough, projectDirectory, outputs, recording, suggestedPropsFile)
         {
             Origin = origin,
             Hosts = hosts,
             Proxy = proxy,
             GitConfigGlobal = withheld.Count > 0 ? gitConfig : null,
             InheritStandardInput = settings.StandardInput.Equals("Inherit", StringComparison.OrdinalIgnoreCase),
-            StateDirectories = string.IsNullOrWhiteSpace(settings.IntermediateOutputPath) ? outputs : [Path.GetFullPath(settings.IntermediateOutputPath, ProjectDirectory)],
-        }.Register(BuildEngine, ProjectFile);
-        if (recording == SandboxRecording.Audit && PolicyLog.FirstTimeThisBuild(BuildEngine, "Nono.Build.AuditWarned|" + ProjectFile))
-            Log.LogWarning(null, Tasks.Diagnostics.Audit, null, null, 0, 0, 0, 0,
-                $"SandboxMode=Audit: this project's steps run unsandboxed; what the policy would deny is a warning, and the items that would allow it go to '{SuggestedPropsFile}'. Review them, add them to the project, and remove SandboxMode to enforce.");
-        PolicyLog.Log(Log, BuildEngine, ProjectFile, caps, ScrubbedEnvironment(passThrough, settings.EnvironmentMode), hosts, proxy?.Port);
-        GitCredentials.Warn(Log, BuildEngine, sourceRoot);
-        return true;
+            StateDirectories = string.IsNullOrWhiteSpace(settings.IntermediateOutputPath) ? outputs : [Path.GetFullPath(settings.IntermediateOutputPath, projectDirectory)],
+        };
+        PolicyLog.Log(log, engine, projectFile, caps, ScrubbedEnvironment(passThrough, settings.EnvironmentMode), hosts, proxy?.Port);
+        GitCredentials.Warn(log, engine, sourceRoot);
+        return policy;
     }
+
+    /// <summary>The settings a policy is computed from, as text: equal for projects that get the same policy.</summary>
+    private static string Fingerprint(RepositorySettings.Settings s) => string.Join("\n",
+        [s.Enabled, s.ReplaceExec, s.Mode, s.EnvironmentMode, s.UnsupportedPlatform, s.Diagnostics, s.StandardInput, s.IntermediateOutputPath,
+         .. s.PackageFolders, "|", .. s.DotnetRoots, "|",
+         .. new[] { s.OutputPaths, s.Read, s.Write, s.Network, s.Environment }.SelectMany(items => items.Select(Item).Append("|"))]);
+
+    private static ITaskItem[] Copy(ITaskItem[] items) => items.Select(i => (ITaskItem)new TaskItem(i)).ToArray();
+
+    private static string Item(ITaskItem item) =>
+        string.Join("\0", RepositorySettings.ItemMetadata.Select(item.GetMetadata).Prepend(item.ItemSpec));
 
     /// <summary>Names (never values) of the build's variables that steps will not get.</summary>
     private static List<string> ScrubbedEnvironment(IReadOnlySet<string> passThrough, string environmentMode)
@@ -213,13 +245,13 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
     /// write there, so it could have planted the link to point the next build's write grant
     /// anywhere.
     /// </summary>
-    private bool CheckNoPlantedSymlink(string output)
+    private static bool CheckNoPlantedSymlink(TaskLoggingHelper log, string projectDirectory, string output)
     {
-        for (var dir = output; dir.StartsWith(ProjectDirectory + "/", StringComparison.Ordinal); dir = Path.GetDirectoryName(dir)!)
+        for (var dir = output; dir.StartsWith(projectDirectory + "/", StringComparison.Ordinal); dir = Path.GetDirectoryName(dir)!)
         {
             if (new FileInfo(dir).LinkTarget is { } target)
             {
-                Log.LogError(null, Tasks.Diagnostics.BadPath, null, null, 0, 0, 0, 0,
+                log.LogError(null, Tasks.Diagnostics.BadPath, null, null, 0, 0, 0, 0,
                     $"the output folder '{output}' goes through the symlink '{dir}' (to '{target}'), which a build step may have planted to widen the sandbox; delete the link and build again.");
                 return false;
             }

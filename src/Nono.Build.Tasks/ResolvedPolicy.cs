@@ -3,7 +3,7 @@ using Nono.Egress;
 
 namespace Nono.Build.Tasks;
 
-/// <summary>A project's sandbox policy, resolved once per project instance and used by every sandboxed Exec in it.</summary>
+/// <summary>A project's sandbox policy, computed at its first sandboxed step (<see cref="ProjectPolicy"/>) and used by every sandboxed Exec in it.</summary>
 /// <param name="Enforce">False where the repository set SandboxEnabled=false, or the platform cannot sandbox and SandboxUnsupportedPlatform allows running anyway.</param>
 /// <param name="ReplaceExec">SandboxReplaceExec: false, and Exec is MSBuild's own (only SandboxExec is sandboxed).</param>
 /// <param name="Capabilities">The project's grants (without the per-step temp directory and script).</param>
@@ -24,41 +24,15 @@ internal sealed record ResolvedPolicy(
     SandboxRecording Recording,
     string SuggestedPropsFile) : IDisposable
 {
-    /// <summary>
-    /// A task cannot see which project it runs for, only the project's directory (MSBuild makes it
-    /// the current directory while the project builds) and the project's global properties. Policies
-    /// are registered under those; projects sharing both are told apart in <see cref="Slot"/>.
-    /// </summary>
-    private static string Key(IBuildEngine engine)
-    {
-        var globals = engine is IBuildEngine6 e6
-            ? string.Join(";", e6.GetGlobalProperties().OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => $"{p.Key}={p.Value}"))
-            : "";
-        return $"Nono.Build.Policy|{Directory.GetCurrentDirectory()}|{globals}";
-    }
-
-    /// <summary>The policies registered for one key, by project file; MSBuild disposes it when the build ends.</summary>
-    private sealed class Slot : IDisposable
-    {
-        public readonly Dictionary<string, ResolvedPolicy> ByProject = new(StringComparer.Ordinal);
-
-        public void Dispose()
-        {
-            lock (RegistryLock)
-            {
-                foreach (var policy in ByProject.Values)
-                    policy.Dispose();
-            }
-        }
-    }
+    /// <summary>MSBuild's own Exec: the repository turned the sandbox off, or it cannot run here and the repository allows running unsandboxed.</summary>
+    public static ResolvedPolicy Off(bool replaceExec, string projectDirectory) =>
+        new(false, replaceExec, new CapabilitySet(), false, new HashSet<string>(), projectDirectory, [], SandboxRecording.None, "");
 
     /// <summary>SandboxStandardInput=Inherit: steps read the build's standard input (by default /dev/null, never the user's terminal).</summary>
     public bool InheritStandardInput { get; init; }
 
     /// <summary>The folders whose MSBuild state each step is checked for (<see cref="BuildState"/>): the intermediate output folder.</summary>
     public IReadOnlyList<string> StateDirectories { get; init; } = [];
-
-    private static readonly object RegistryLock = new();
 
     /// <summary>Tells the repository's files from package content: a package's SandboxExec gets no grants of its own.</summary>
     public BuildFileOrigin? Origin { get; init; }
@@ -80,18 +54,19 @@ internal sealed record ResolvedPolicy(
     private readonly List<string> auditedHosts = [];
     private PreparedSandbox? prepared;
     private string? stepTemp;
+    private string? stepErrors;
     private bool stepRunning;
 
     /// <summary>
     /// Starts a step under the project's ruleset, built by the first step (and again if a target
     /// replaced a writable folder since), so a step opens none of the policy's paths. Returns the
-    /// launch (dispose it once the step has ended) and the project's steps' temp directory, which
-    /// the ruleset allows writing; or null while another step of the project is running (an Exec
+    /// launch (dispose it once the step has ended), the project's steps' temp directory, which
+    /// the ruleset allows writing, and the file for nono-exec's own errors (empty); or null while another step of the project is running (an Exec
     /// that yielded its node), which then needs a ruleset and temp directory of its own.
     /// Call <see cref="EndStep"/> afterwards.
     /// </summary>
     /// <exception cref="NonoException">The ruleset could not be built.</exception>
-    public (PreparedLaunch Launch, string Temp)? BeginStep()
+    public (PreparedLaunch Launch, string Temp, string Errors)? BeginStep()
     {
         lock (stepLock)
         {
@@ -109,9 +84,10 @@ internal sealed record ResolvedPolicy(
                 prepared = null; // not a disposed one, should Prepare throw
                 prepared = Sandbox.Prepare(Capabilities.Clone().AllowPath(stepTemp, TempAccess, CapabilitySource.System));
             }
+            stepErrors ??= SandboxExec.CreateErrorsFile();
             var launch = prepared.BeginLaunch(Recording);
             stepRunning = true;
-            return (launch, stepTemp);
+            return (launch, stepTemp, stepErrors);
         }
     }
 
@@ -161,42 +137,9 @@ internal sealed record ResolvedPolicy(
             if (stepTemp is not null)
                 TempDirectory.TryDelete(stepTemp);
             stepTemp = null;
-        }
-    }
-
-    private string? fingerprint;
-
-    private string Fingerprint => fingerprint ??=
-        $"{Enforce}|{ReplaceExec}|{Recording}|{ScrubEnvironment}|{InheritStandardInput}|{string.Join(",", PassThrough.Order(StringComparer.Ordinal))}|{string.Join("\n", Capabilities.ToLauncherArguments())}|{string.Join(",", Hosts)}";
-
-    public void Register(IBuildEngine engine, string projectFile)
-    {
-        var registry = (IBuildEngine4)engine;
-        var key = Key(engine);
-        lock (RegistryLock)
-        {
-            if (registry.GetRegisteredTaskObject(key, RegisteredTaskObjectLifetime.Build) is not Slot slot)
-            {
-                slot = new Slot();
-                registry.RegisterTaskObject(key, slot, RegisteredTaskObjectLifetime.Build, allowEarlyCollection: false);
-            }
-            slot.ByProject[projectFile] = this;
-        }
-    }
-
-    /// <summary>The policy for the project being built, or null with the reason.</summary>
-    public static ResolvedPolicy? Find(IBuildEngine engine, out string? ambiguity)
-    {
-        ambiguity = null;
-        lock (RegistryLock)
-        {
-            if (((IBuildEngine4)engine).GetRegisteredTaskObject(Key(engine), RegisteredTaskObjectLifetime.Build) is not Slot slot)
-                return null;
-            var policies = slot.ByProject.Values.ToList();
-            if (policies.Count == 1 || policies.Select(p => p.Fingerprint).Distinct().Count() == 1)
-                return policies[0];
-            ambiguity = string.Join(", ", slot.ByProject.Keys.Order(StringComparer.Ordinal));
-            return null;
+            if (stepErrors is not null)
+                File.Delete(stepErrors);
+            stepErrors = null;
         }
     }
 }

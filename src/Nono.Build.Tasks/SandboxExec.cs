@@ -54,20 +54,23 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
             Outputs = [new Microsoft.Build.Utilities.TaskItem("Nono.Build.Sdk")];
             return true;
         }
-        policy = ResolvedPolicy.Find(BuildEngine, out var ambiguity);
+        var registered = ProjectPolicy.Find(BuildEngine, out var ambiguity);
         if (ambiguity is not null)
         {
             Log.LogError(null, Diagnostics.PolicyNotResolved, null, null, 0, 0, 0, 0,
                 $"this Exec is sandboxed, but the projects {ambiguity} share a directory and have different sandbox policies, so it cannot tell which applies and does not run. Give each project its own directory, or the same Sandbox* items.");
             return false;
         }
-        if (policy is null)
+        if (registered is null)
         {
             Log.LogError(null, Diagnostics.PolicyNotResolved, null, null, 0, 0, 0, 0,
                 "this Exec is sandboxed but no sandbox policy was resolved for its project, so it does not run. "
                 + "The ResolveSandboxPolicy target (an InitialTarget of Nono.Build.Sdk) must run first: check that the project imports the SDK's targets.");
             return false;
         }
+        policy = registered.Resolve(Log, BuildEngine);
+        if (policy is null)
+            return false; // the settings give no policy; why was logged
         if (!policy.Enforce || (!policy.ReplaceExec && this is Exec))
         {
             policy = null; // MSBuild's Exec, unchanged
@@ -116,7 +119,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
                 Directory.CreateDirectory(output);
             if (ownCapabilities is null && policy.BeginStep() is { } shared)
             {
-                (launch, stepTemp) = shared;
+                (launch, stepTemp, errorsFile) = shared;
                 sharedStep = true;
             }
             else
@@ -130,7 +133,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
             }
             // nono-exec's own errors come back in a file of their own, which the step cannot write:
             // what the step prints is never taken for the SDK's messages.
-            errorsFile = CreateErrorsFile();
+            errorsFile ??= CreateErrorsFile();
             var stateBefore = BuildState.Take(policy.StateDirectories);
             var succeeded = base.Execute();
             if (launch.Records)
@@ -148,7 +151,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
         {
             launch?.Dispose();
             ownSandbox?.Dispose();
-            if (errorsFile is not null)
+            if (errorsFile is not null && !sharedStep)
                 File.Delete(errorsFile);
             var leftOver = sharedStep ? policy!.EndStep()
                 : stepTemp is not null && !TempDirectory.TryDelete(stepTemp) ? stepTemp : null;
@@ -221,7 +224,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
         var dropped = new List<string>();
         foreach (var name in psi.Environment.Keys.ToList())
         {
-            if (!passThrough.Contains(name) && SecretEnvironment.Reason(name, psi.Environment[name]) is not null)
+            if (!passThrough.Contains(name) && SecretEnvironment.IsDropped(name, psi.Environment[name]))
             {
                 psi.Environment.Remove(name);
                 dropped.Add(name);
@@ -259,9 +262,11 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
     protected override int ExecuteTool(string pathToTool, string responseFileCommands, string commandLineCommands)
     {
         var exitCode = base.ExecuteTool(pathToTool, responseFileCommands, commandLineCommands);
-        if (errorsFile is null || !File.Exists(errorsFile))
+        if (errorsFile is null || !File.Exists(errorsFile) || new FileInfo(errorsFile).Length == 0)
             return exitCode;
-        foreach (var line in File.ReadLines(errorsFile).Where(l => l.Length > 0))
+        var lines = File.ReadAllLines(errorsFile);
+        File.WriteAllBytes(errorsFile, []); // the project's next step uses it again
+        foreach (var line in lines.Where(l => l.Length > 0))
         {
             launcherFailed = true;
             var text = line.StartsWith(LauncherErrorPrefix, StringComparison.Ordinal) ? line[LauncherErrorPrefix.Length..] : line;
@@ -294,7 +299,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
         return audit || changes.Count == 0;
     }
 
-    private static string CreateErrorsFile()
+    internal static string CreateErrorsFile()
     {
         // In the build's temp folder, which steps cannot reach (they get a private one inside it).
         var path = Path.Combine(Path.GetTempPath(), $"nono-{Guid.NewGuid():N}.errors");

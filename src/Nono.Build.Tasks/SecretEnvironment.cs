@@ -62,6 +62,12 @@ internal static partial class SecretEnvironment
     [GeneratedRegex(@"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")]
     private static partial Regex CredentialInUrl();
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, string? Value), bool> Decided = new();
+
+    /// <summary><see cref="Reason"/> is not null: remembered, since every step asks again about the same environment.</summary>
+    public static bool IsDropped(string name, string? value) =>
+        Decided.GetOrAdd((name, value), v => Reason(v.Name, v.Value) is not null);
+
     /// <summary>Why a variable is dropped ("secret", "code injection", "credential in its value"), or null if it is kept.</summary>
     public static string? Reason(string name, string? value = null)
     {
