@@ -12,7 +12,7 @@ internal sealed class BuildFileOrigin
     private readonly string ownPackage;
 
     /// <param name="packageFolders">NuGet package folders as the project's properties name them: content there belongs to the package it is in. <see cref="KnownPackageFolders"/> are added, since a package can set those properties too.</param>
-    /// <param name="outputFolders">Folders steps may write: nothing there is the repository's.</param>
+    /// <param name="outputFolders">Folders steps may write (the outputs, the .NET runtime's shared folder in /tmp): nothing there is the repository's.</param>
     /// <param name="ownPackage">This SDK's own package folder, the one package that does configure the sandbox.</param>
     public BuildFileOrigin(IEnumerable<string> packageFolders, IEnumerable<string> outputFolders, string ownPackage)
     {
@@ -60,7 +60,7 @@ internal sealed class BuildFileOrigin
         foreach (var folder in outputFolders)
         {
             if (path.StartsWith(folder, StringComparison.Ordinal))
-                return $"a file in the build's outputs (a step may have written it)";
+                return $"a file in '{folder}', where build steps may write";
         }
         return null;
     }

@@ -7,9 +7,9 @@ namespace Nono.Build.Tasks;
 /// <summary>
 /// What the build log says about a project's policy: one line at normal verbosity ("sandbox: 12
 /// read, 3 write, network blocked, 4 variables scrubbed"), the whole policy at detailed verbosity,
-/// once per project per build. ResolveSandboxPolicy runs from InitialTargets, so it runs for every
-/// call into the project (restore, each target framework, every MSBuild task call), and would
-/// otherwise say the same thing each time.
+/// once per project per build. The policy is computed by the first step of each project instance
+/// (each target framework, every MSBuild task call into the project), which would otherwise say
+/// the same thing each time.
 /// </summary>
 internal static class PolicyLog
 {
@@ -26,6 +26,8 @@ internal static class PolicyLog
             return;
         }
         log.LogMessage(MessageImportance.Normal, "{0} ({1})", summary, projectFile);
+        if (!log.LogsMessagesOfImportance(MessageImportance.Low))
+            return; // not at detailed verbosity: the whole policy would be formatted for nobody
         log.LogMessage(MessageImportance.Low, "Sandbox policy for {0}:\n{1}", projectFile, caps.Summary());
         if (scrubbed.Count > 0)
             log.LogMessage(MessageImportance.Low,

@@ -68,8 +68,10 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
 
     public override bool Execute()
     {
+        // What a step may write is not the repository's, whoever imports it: a package's props
+        // could import a file an earlier build's step left in the .NET runtime's shared folder.
         var origin = new BuildFileOrigin(PackageFolders,
-            OutputPaths.Select(o => Path.GetFullPath(o.ItemSpec, ProjectDirectory)), BuildFileOrigin.OwnPackageFolder);
+            OutputPaths.Select(o => Path.GetFullPath(o.ItemSpec, ProjectDirectory)).Append(DefaultPolicy.DotnetSharedFiles), BuildFileOrigin.OwnPackageFolder);
         var live = new RepositorySettings.Settings(Enabled, ReplaceExec, Mode, EnvironmentMode, UnsupportedPlatform, Diagnostics, StandardInput,
             OutputPaths, IntermediateOutputPath, PackageFolders, DotnetRoots, Read, Write, Network, Environment);
         if (RepositorySettings.Resolve(this, ProjectFile, origin, live, out var registrations) is not { } settings)
@@ -110,13 +112,15 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         foreach (var output in outputs)
             Directory.CreateDirectory(output);
         var (projectFile, projectDirectory, suggestedPropsFile) = (ProjectFile, ProjectDirectory, SuggestedPropsFile);
+        // The toolchains are granted from PATH as it is now: in-process code may change it before the first step.
+        var environment = System.Environment.GetEnvironmentVariables();
         // The items as they are now: later targets may change MSBuild's own.
         settings = settings with
         {
             OutputPaths = Copy(settings.OutputPaths), Read = Copy(settings.Read), Write = Copy(settings.Write),
             Network = Copy(settings.Network), Environment = Copy(settings.Environment),
         };
-        new ProjectPolicy(Fingerprint(settings), (log, engine) => Grants(settings, projectFile, projectDirectory, outputs, origin, replaceExec, recording, suggestedPropsFile, log, engine))
+        new ProjectPolicy(Fingerprint(settings), (log, engine) => Grants(settings, projectFile, projectDirectory, outputs, environment, origin, replaceExec, recording, suggestedPropsFile, log, engine))
             .Register(BuildEngine, ProjectFile);
         if (recording == SandboxRecording.Audit && PolicyLog.FirstTimeThisBuild(BuildEngine, "Nono.Build.AuditWarned|" + ProjectFile))
             Log.LogWarning(null, Tasks.Diagnostics.Audit, null, null, 0, 0, 0, 0,
@@ -128,7 +132,7 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
     /// The project's grants: the default policy, the user's toolchains, the sources, the outputs and
     /// the Sandbox* items. Logged through the first step's task; null when that step must not run.
     /// </summary>
-    private static ResolvedPolicy? Grants(RepositorySettings.Settings settings, string projectFile, string projectDirectory, List<string> outputs, BuildFileOrigin origin,
+    private static ResolvedPolicy? Grants(RepositorySettings.Settings settings, string projectFile, string projectDirectory, List<string> outputs, System.Collections.IDictionary environment, BuildFileOrigin origin,
         bool replaceExec, SandboxRecording recording, string suggestedPropsFile, TaskLoggingHelper log, IBuildEngine engine)
     {
         var support = Sandbox.Support;
@@ -154,7 +158,8 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
             DefaultPolicy.TryAllow(caps, root, AccessMode.Read | AccessMode.Execute);
         foreach (var folder in settings.PackageFolders.Where(f => !string.IsNullOrWhiteSpace(f)))
             DefaultPolicy.TryAllow(caps, folder, AccessMode.Read | AccessMode.Execute);
-        foreach (var warning in UserToolchains.AddTo(caps, System.Environment.GetEnvironmentVariable("PATH"), System.Environment.GetEnvironmentVariable("HOME"), System.Environment.GetEnvironmentVariable))
+        string? Variable(string name) => environment[name] as string;
+        foreach (var warning in UserToolchains.AddTo(caps, Variable("PATH"), Variable("HOME"), Variable))
         {
             if (PolicyLog.FirstTimeThisBuild(engine, "Nono.Build.PathWarned|" + warning))
                 log.LogWarning(null, Tasks.Diagnostics.PathEntry, null, null, 0, 0, 0, 0, warning);

@@ -2,7 +2,8 @@ namespace Nono.Build.Sdk.Tests;
 
 /// <summary>
 /// The build files of a package that tries to configure the sandbox. Global properties choose the
-/// attempt: Meddle (a switch, an item, RegisterExec, Hook, FullName, SandboxExecGrants) and MeddleIn (props or targets);
+/// attempt: Meddle (a switch, an item, RegisterExec, Hook, FullName, SandboxExecGrants) and MeddleIn (props or targets),
+/// or MeddleImport (a file for its props to import);
 /// MeddleSecret, MeddleFile and MeddlePort name what its step tries to read, write and connect to.
 /// Its target MeddlingStep reports what it got: the secret, token=…, tcp=…, write=….
 /// </summary>
@@ -33,6 +34,8 @@ internal static class MeddlingPackage
     public static string Props => $"""
         <Project>
         {Settings("props")}
+          <!-- A file an earlier build's step could have written (MeddleImport), imported from here. -->
+          <Import Project="$(MeddleImport)" Condition="'$(MeddleImport)' != '' and Exists('$(MeddleImport)')" />
         </Project>
         """;
 

@@ -125,6 +125,26 @@ public sealed class PackageSettingsTests(E2EEnvironment env) : IDisposable
     }
 
     [Fact]
+    public void ASettingInAFileStepsMayWrite_IsIgnored_ThoughAPackageImportsItFromOutsideItsFolder()
+    {
+        // Steps may write the .NET runtime's shared folder in /tmp: an earlier build's step could have left this.
+        var planted = Path.Combine("/tmp/.dotnet", $"nono-e2e-planted-{Guid.NewGuid():N}.props");
+        File.WriteAllText(planted, "<Project><PropertyGroup><SandboxEnabled>false</SandboxEnabled></PropertyGroup></Project>");
+        try
+        {
+            var result = Meddle(NewProject("planted"), "none", "none", $"-p:MeddleImport={planted}");
+
+            AssertContained(result);
+            Assert.Contains("warning NONO0010:", result.Output);
+            Assert.Contains("/tmp/.dotnet/", result.Output);
+        }
+        finally
+        {
+            File.Delete(planted);
+        }
+    }
+
+    [Fact]
     public void SandboxEnabledFalse_FromTheRepository_TurnsItOff()
     {
         var project = NewProject("control-off");

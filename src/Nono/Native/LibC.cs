@@ -36,12 +36,17 @@ internal static partial class LibC
     /// type and mode, size, and the times of its last content change (mtime) and last change of
     /// anything (ctime, which no unprivileged process can set); null if it cannot be reached.
     /// </summary>
-    internal static unsafe FileStamp? Stamp(string path)
+    internal static FileStamp? Stamp(string path) => StampOf(path, followSymlink: false);
+
+    /// <summary>As <see cref="Stamp(string)"/>, of what a final symlink points to.</summary>
+    internal static FileStamp? StampFollowing(string path) => StampOf(path, followSymlink: true);
+
+    private static unsafe FileStamp? StampOf(string path, bool followSymlink)
     {
         const int AtFdCwd = -100, AtSymlinkNoFollow = 0x100;
         const uint StatxBasicStats = 0x7ff;
         var b = stackalloc byte[256];
-        if (StatX(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, b) != 0)
+        if (StatX(AtFdCwd, path, followSymlink ? 0 : AtSymlinkNoFollow, StatxBasicStats, b) != 0)
             return null;
         static long Nanoseconds(byte* t) => *(long*)t * 1_000_000_000 + *(uint*)(t + 8);
         return new FileStamp(
