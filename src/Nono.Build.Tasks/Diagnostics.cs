@@ -42,6 +42,9 @@ internal static class Diagnostics
     /// <summary>SandboxMode=Audit: an access the policy would deny, with the item that allows it.</summary>
     public const string WouldDeny = "NONO2002";
 
+    /// <summary>The egress proxy refused a step a host (not listed, or an address it never reaches), with the item that allows it.</summary>
+    public const string EgressRefused = "NONO2005";
+
     /// <summary>SandboxMode=Audit is on: steps run unsandboxed.</summary>
     public const string Audit = "NONO2003";
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using Nono.Egress;
 
 namespace Nono.Build.Tasks;
 
@@ -14,7 +14,7 @@ internal enum NetworkEntryKind
     /// <summary>'PORT': TCP connections to that port, any address.</summary>
     Port,
 
-    /// <summary>'HOST', 'HOST:PORT', '.DOMAIN', '.DOMAIN:PORT': for the egress proxy, not yet enforceable.</summary>
+    /// <summary>'HOST', 'HOST:PORT', '.DOMAIN', '.DOMAIN:PORT': reached through the egress proxy.</summary>
     Host,
 
     /// <summary>A wildcard ('*', '*:443') or anything else: never guessed at.</summary>
@@ -26,11 +26,8 @@ internal enum NetworkEntryKind
 /// an Include into file names (or into nothing): 'all', 'PORT', 'HOST', 'HOST:PORT', '.DOMAIN',
 /// '.DOMAIN:PORT'.
 /// </summary>
-internal sealed partial record NetworkEntry(NetworkEntryKind Kind, int? Port = null, string? Host = null, string? Problem = null)
+internal sealed record NetworkEntry(NetworkEntryKind Kind, int? Port = null, HostPattern? Host = null, string? Problem = null)
 {
-    [GeneratedRegex(@"^(?<host>\.?[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*)(:(?<port>[0-9]{1,5}))?$")]
-    private static partial Regex HostForm();
-
     private const string Forms = "write 'all' (no network restriction) or a TCP port such as '443'";
 
     public static NetworkEntry Parse(string value)
@@ -47,18 +44,15 @@ internal sealed partial record NetworkEntry(NetworkEntryKind Kind, int? Port = n
             var rest = spec.TrimStart('*', '?');
             var instead = spec == "*" ? "'all'"
                 : rest.StartsWith(':') && PortNumber(rest[1..]) is { } p ? $"'{p.ToString(CultureInfo.InvariantCulture)}'"
-                : rest.StartsWith('.') ? $"'{rest}' (a domain and its subdomains, once the egress proxy exists) or 'all'"
+                : rest.StartsWith('.') ? $"'{rest}' (a domain and its subdomains)"
                 : "'all' or a port";
             return new(NetworkEntryKind.Invalid, Problem: $"'*' and '?' are wildcards to MSBuild, which expands them into the project's file names or drops the item; write {instead} instead");
         }
-        if (HostForm().Match(spec) is { Success: true } m && !spec.All(char.IsAsciiDigit))
+        if (spec.Any(c => char.IsAsciiLetter(c) || c is '.' or '[' or ':'))
         {
-            var portText = m.Groups["port"].Value;
-            if (portText.Length > 0 && PortNumber(portText) is null)
-                return new(NetworkEntryKind.Invalid, Problem: $"'{portText}' is not a TCP port (1-65535); {Forms}");
-            return new(NetworkEntryKind.Host, portText.Length > 0 ? PortNumber(portText) : null, m.Groups["host"].Value,
-                $"host names ('{m.Groups["host"].Value}') need the egress proxy, which this version does not have; they are never widened to a port or to all network. "
-                + $"Until it exists, allow the port ('{(portText.Length > 0 ? portText : "443")}') or all network ('all')");
+            return HostPattern.TryParse(spec, out var host, out var problem)
+                ? new(NetworkEntryKind.Host, host.Port, host)
+                : new(NetworkEntryKind.Invalid, Problem: $"{problem}; expected 'all', a TCP port 1-65535, 'HOST', 'HOST:PORT', '.DOMAIN' or '.DOMAIN:PORT'");
         }
         return new(NetworkEntryKind.Invalid, Problem: $"expected 'all', a TCP port 1-65535, 'HOST', 'HOST:PORT', '.DOMAIN' or '.DOMAIN:PORT'; {Forms}");
     }

@@ -1,5 +1,6 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using Nono.Egress;
 
 namespace Nono.Build.Tasks;
 
@@ -97,12 +98,12 @@ internal sealed class PolicyItems(TaskLoggingHelper log, string projectDirectory
     }
 
     /// <summary>
-    /// Adds SandboxNetwork items: 'all' (no restriction) or 'PORT' (TCP connections to it). The host
-    /// forms ('HOST', 'HOST:PORT', '.DOMAIN', '.DOMAIN:PORT') belong to the egress proxy and are an
-    /// error until it exists; nothing is ever widened. A value that is one of the project's files
+    /// Adds SandboxNetwork items: 'all' (no restriction) or 'PORT' (TCP connections to it) to
+    /// <paramref name="caps"/>; the host forms ('HOST', 'HOST:PORT', '.DOMAIN', '.DOMAIN:PORT') to
+    /// <paramref name="hosts"/>, for the egress proxy. A value that is one of the project's files
     /// is a wildcard MSBuild expanded ('*'), an error that says what to write.
     /// </summary>
-    public bool AddNetwork(CapabilitySet caps, IEnumerable<ITaskItem> network)
+    public bool AddNetwork(CapabilitySet caps, IEnumerable<ITaskItem> network, ICollection<HostPattern> hosts)
     {
         var ok = true;
         foreach (var item in network)
@@ -128,7 +129,14 @@ internal sealed class PolicyItems(TaskLoggingHelper log, string projectDirectory
                     caps.SetNetworkMode(NetworkMode.AllowAll);
                     break;
                 case NetworkEntryKind.Port:
+                    // A port item is any address: not the proxy-only mode, which Seatbelt narrows to localhost.
+                    if (caps.NetworkMode == NetworkMode.ProxyOnly)
+                        caps.SetNetworkMode(NetworkMode.Blocked);
                     caps.AllowTcpConnect(entry.Port!.Value);
+                    break;
+                case NetworkEntryKind.Host:
+                    if (!hosts.Contains(entry.Host!))
+                        hosts.Add(entry.Host!);
                     break;
                 default:
                     log.LogError(null, Diagnostics.BadNetwork, null, null, 0, 0, 0, 0,

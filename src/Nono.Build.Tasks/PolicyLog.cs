@@ -13,9 +13,9 @@ namespace Nono.Build.Tasks;
 /// </summary>
 internal static class PolicyLog
 {
-    public static void Log(TaskLoggingHelper log, IBuildEngine engine, string projectFile, CapabilitySet caps, IReadOnlyList<string> scrubbed)
+    public static void Log(TaskLoggingHelper log, IBuildEngine engine, string projectFile, CapabilitySet caps, IReadOnlyList<string> scrubbed, IReadOnlyList<Egress.HostPattern>? hosts = null, int? proxyPort = null)
     {
-        var summary = Summary(caps, scrubbed.Count);
+        var summary = Summary(caps, scrubbed.Count, hosts, proxyPort);
         // NuGet's restore evaluates the project with this global property: not the build itself.
         var globals = engine is IBuildEngine6 e6 ? e6.GetGlobalProperties() : new Dictionary<string, string>();
         var restore = (globals.TryGetValue("ExcludeRestorePackageImports", out var v) && v.Equals("true", StringComparison.OrdinalIgnoreCase))
@@ -36,13 +36,17 @@ internal static class PolicyLog
     }
 
     /// <summary>"sandbox: 12 read, 3 write, network blocked, 4 variables scrubbed".</summary>
-    internal static string Summary(CapabilitySet caps, int scrubbed)
+    internal static string Summary(CapabilitySet caps, int scrubbed, IReadOnlyList<Egress.HostPattern>? hosts = null, int? proxyPort = null)
     {
         var write = caps.FileSystem.Count(c => c.Access.HasFlag(AccessMode.Write));
         var read = caps.FileSystem.Count - write;
+        var ports = caps.TcpConnectPorts.Where(p => p != proxyPort).Order().ToList();
         var network = caps.NetworkMode == NetworkMode.AllowAll ? "network allowed"
-            : caps.TcpConnectPorts.Count > 0 ? $"network: TCP port{(caps.TcpConnectPorts.Count > 1 ? "s" : "")} {string.Join(", ", caps.TcpConnectPorts.Order())}"
+            : ports.Count > 0 ? $"network: TCP port{(ports.Count > 1 ? "s" : "")} {string.Join(", ", ports)}"
+            : hosts is { Count: > 0 } ? "network"
             : "network blocked";
+        if (caps.NetworkMode != NetworkMode.AllowAll && hosts is { Count: > 0 })
+            network += $"{(ports.Count > 0 ? "," : ":")} host{(hosts.Count > 1 ? "s" : "")} {string.Join(", ", hosts)} (through the egress proxy)";
         return string.Create(CultureInfo.InvariantCulture,
             $"sandbox: {read} read, {write} write, {network}, {scrubbed} variable{(scrubbed == 1 ? "" : "s")} scrubbed");
     }

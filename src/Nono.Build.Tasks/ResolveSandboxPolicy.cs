@@ -1,5 +1,6 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
+using Nono.Egress;
 
 namespace Nono.Build.Tasks;
 
@@ -173,19 +174,25 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         if (!DeclaredItems.Check(log, projectFile, RepositorySettings.CurrentProject(engine), origin, dotnetRoots))
             return null;
         var grants = new PolicyItems(log, projectDirectory);
-        if (!grants.AddPaths(caps, settings.Read, settings.Write) || !grants.AddNetwork(caps, settings.Network))
+        var hosts = new List<HostPattern>();
+        if (!grants.AddPaths(caps, settings.Read, settings.Write) || !grants.AddNetwork(caps, settings.Network, hosts))
             return null;
         caps.Deduplicate();
+        var proxy = StepEgress.Needed(caps, hosts, recording) ? BuildEgress.Proxy(engine) : null;
+        if (proxy is not null)
+            StepEgress.AllowProxy(caps, proxy);
 
         var passThrough = new HashSet<string>(settings.Environment.Select(e => e.ItemSpec), StringComparer.Ordinal);
         var policy = new ResolvedPolicy(true, replaceExec, caps, settings.EnvironmentMode.Equals("Scrub", StringComparison.OrdinalIgnoreCase), passThrough, projectDirectory, outputs, recording, suggestedPropsFile)
         {
             Origin = origin,
+            Hosts = hosts,
+            Proxy = proxy,
             GitConfigGlobal = withheld.Count > 0 ? gitConfig : null,
             InheritStandardInput = settings.StandardInput.Equals("Inherit", StringComparison.OrdinalIgnoreCase),
             StateDirectories = string.IsNullOrWhiteSpace(settings.IntermediateOutputPath) ? outputs : [Path.GetFullPath(settings.IntermediateOutputPath, projectDirectory)],
         };
-        PolicyLog.Log(log, engine, projectFile, caps, ScrubbedEnvironment(passThrough, settings.EnvironmentMode));
+        PolicyLog.Log(log, engine, projectFile, caps, ScrubbedEnvironment(passThrough, settings.EnvironmentMode), hosts, proxy?.Port);
         GitCredentials.Warn(log, engine, sourceRoot);
         return policy;
     }

@@ -1,4 +1,5 @@
 using Microsoft.Build.Framework;
+using Nono.Egress;
 
 namespace Nono.Build.Tasks;
 
@@ -36,6 +37,12 @@ internal sealed record ResolvedPolicy(
     /// <summary>Tells the repository's files from package content: a package's SandboxExec gets no grants of its own.</summary>
     public BuildFileOrigin? Origin { get; init; }
 
+    /// <summary>The project's SandboxNetwork host items, reached through the egress proxy.</summary>
+    public IReadOnlyList<HostPattern> Hosts { get; init; } = [];
+
+    /// <summary>The build's egress proxy, whose port <see cref="Capabilities"/> allows: where the project lists hosts, or under Audit; else null.</summary>
+    public EgressProxy? Proxy { get; init; }
+
     /// <summary>The user's git configuration without its credentials, for steps (GIT_CONFIG_GLOBAL); null when it holds none.</summary>
     public string? GitConfigGlobal { get; init; }
 
@@ -44,6 +51,7 @@ internal sealed record ResolvedPolicy(
 
     private readonly object stepLock = new();
     private readonly List<SandboxDenial> audited = [];
+    private readonly List<string> auditedHosts = [];
     private PreparedSandbox? prepared;
     private string? stepTemp;
     private string? stepErrors;
@@ -101,13 +109,22 @@ internal sealed record ResolvedPolicy(
     }
 
     /// <summary>Audit: adds a step's would-be denials and rewrites the project's suggested props file.</summary>
-    public void AddAudited(IEnumerable<SandboxDenial> denials)
+    public void AddAudited(IEnumerable<SandboxDenial> denials) => AddAudited(denials, []);
+
+    /// <summary>Audit: adds a step's would-be denials and the hosts it reached through the egress proxy unlisted, and rewrites the project's suggested props file.</summary>
+    public void AddAudited(IEnumerable<SandboxDenial> denials, IEnumerable<string> hosts)
     {
         lock (audited)
         {
             audited.AddRange(denials);
+            foreach (var host in hosts)
+                if (!auditedHosts.Contains(host))
+                    auditedHosts.Add(host);
             var home = System.Environment.GetEnvironmentVariable("HOME")?.TrimEnd('/');
-            SuggestedProps.Write(SuggestedPropsFile, SandboxSuggestion.Fold(audited, home));
+            var suggestions = SandboxSuggestion.Fold(audited, home);
+            if (!suggestions.Any(s => s is { Kind: "SandboxNetwork", Include: "all" }))
+                suggestions = [.. suggestions, .. auditedHosts.Select(h => new SandboxSuggestion("SandboxNetwork", h))];
+            SuggestedProps.Write(SuggestedPropsFile, suggestions);
         }
     }
 

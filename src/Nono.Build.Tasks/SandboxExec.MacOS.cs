@@ -28,7 +28,9 @@ public partial class SandboxExec
             stepTemp = Directory.CreateTempSubdirectory("nono-step-").FullName;
             var caps = (ownCapabilities ?? policy.Capabilities.Clone()).AllowPath(stepTemp, ResolvedPolicy.TempAccess, CapabilitySource.System);
             seatbeltProfile = SeatbeltProfile.Generate(caps);
-            return base.Execute();
+            var succeeded = base.Execute();
+            ReportEgress();
+            return succeeded;
         }
         catch (NonoException e)
         {

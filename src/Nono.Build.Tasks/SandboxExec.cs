@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Build.Framework;
+using Nono.Egress;
 
 namespace Nono.Build.Tasks;
 
@@ -24,6 +25,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
     private bool sharedStep;
     private bool launcherFailed;
     private string? errorsFile;
+    private EgressGrant? egress;
     private readonly StepOutputHints hints = new();
 
     /// <summary>More paths to read (metadata Execute="true" to run programs from them).</summary>
@@ -32,7 +34,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
     /// <summary>More paths to write; a missing directory is created.</summary>
     public ITaskItem[] Write { get; set; } = [];
 
-    /// <summary>More network: 'all' or 'PORT' (see PolicyItems.AddNetwork).</summary>
+    /// <summary>More network: 'all', 'PORT', or hosts for the egress proxy (see PolicyItems.AddNetwork).</summary>
     public ITaskItem[] Network { get; set; } = [];
 
     /// <summary>More environment variables to pass through unscrubbed.</summary>
@@ -81,19 +83,39 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
                 $"{owner} asks for more sandbox grants for its own step (SandboxExec Read, Write, Network or Environment); only the repository and the command line configure the build sandbox, so the step runs with the project's policy. If the repository agrees, add the items to the project.");
             Read = Write = Network = Environment = [];
         }
+        var hosts = policy.Hosts.ToList();
         if (Read.Length + Write.Length + Network.Length > 0)
         {
             var caps = policy.Capabilities.Clone();
             var items = new PolicyItems(Log, policy.ProjectDirectory);
-            if (!items.AddPaths(caps, Read, Write) || !items.AddNetwork(caps, Network))
+            if (!items.AddPaths(caps, Read, Write) || !items.AddNetwork(caps, Network, hosts))
                 return false;
             ownCapabilities = caps.Deduplicate();
         }
+        if (StepEgress.Needed(ownCapabilities ?? policy.Capabilities, hosts, policy.Recording))
+        {
+            var proxy = policy.Proxy ?? BuildEgress.Proxy(BuildEngine);
+            if (!(ownCapabilities ?? policy.Capabilities).TcpConnectPorts.Contains(proxy.Port))
+                ownCapabilities = StepEgress.AllowProxy(ownCapabilities ?? policy.Capabilities.Clone(), proxy);
+            egress = proxy.Grant(hosts, audit: policy.Recording == SandboxRecording.Audit);
+        }
+        try
+        {
+            return ExecuteSandboxed();
+        }
+        finally
+        {
+            egress?.Dispose();
+        }
+    }
+
+    private bool ExecuteSandboxed()
+    {
         if (OperatingSystem.IsMacOS())
             return ExecuteUnderSeatbelt();
         try
         {
-            foreach (var output in policy.OutputDirectories)
+            foreach (var output in policy!.OutputDirectories)
                 Directory.CreateDirectory(output);
             if (ownCapabilities is null && policy.BeginStep() is { } shared)
             {
@@ -116,6 +138,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
             var succeeded = base.Execute();
             if (launch.Records)
                 ReportDenials();
+            ReportEgress();
             return CheckBuildState(stateBefore) && succeeded;
         }
         catch (NonoException e)
@@ -130,7 +153,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
             ownSandbox?.Dispose();
             if (errorsFile is not null && !sharedStep)
                 File.Delete(errorsFile);
-            var leftOver = sharedStep ? policy.EndStep()
+            var leftOver = sharedStep ? policy!.EndStep()
                 : stepTemp is not null && !TempDirectory.TryDelete(stepTemp) ? stepTemp : null;
             if (leftOver is not null)
                 Log.LogWarning(null, Diagnostics.TempNotDeleted, null, null, 0, 0, 0, 0,
@@ -148,6 +171,10 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
             ScrubEnvironment(psi);
         foreach (var name in new[] { "TMPDIR", "TMP", "TEMP" })
             psi.Environment[name] = stepTemp;
+        // After scrubbing, which would take the credential in the proxy address for a secret.
+        if (egress is not null)
+            foreach (var (name, value) in egress.Environment)
+                psi.Environment[name] = value;
         if (policy.GitConfigGlobal is { } gitConfig)
             psi.Environment["GIT_CONFIG_GLOBAL"] = gitConfig;
 
@@ -297,6 +324,18 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
         base.LogEventsFromTextOutput(singleLine, messageImportance);
     }
 
+    /// <summary>What the egress proxy refused the step (or, in Audit, what it reached unlisted), from the proxy's own record.</summary>
+    private void ReportEgress()
+    {
+        if (egress is null)
+            return;
+        var audit = policy!.Recording == SandboxRecording.Audit;
+        var failed = !IgnoreExitCode && ExitCode != 0;
+        var suggested = EgressReport.Log(Log, egress, audit, failed);
+        if (suggested.Count > 0)
+            policy.AddAudited([], suggested);
+    }
+
     private void ReportDenials()
     {
         var (recorded, truncated) = launch!.ReadDenials();
@@ -321,7 +360,7 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
             Log.LogMessage(MessageImportance.High,
                 "{0}: the step ran in the build sandbox; if it failed with 'Permission denied' or similar, the sandbox may have denied an access. "
                 + "Build with -p:SandboxDiagnostics=true to have each denial named with the item that allows it, "
-                + "or allow what it needs with <SandboxRead Include=\"path\" />, <SandboxWrite Include=\"path\" /> or <SandboxNetwork Include=\"port\" /> (see docs/policy.md).",
+                + "or allow what it needs with <SandboxRead Include=\"path\" />, <SandboxWrite Include=\"path\" /> or <SandboxNetwork Include=\"host\" /> (see docs/policy.md).",
                 Diagnostics.StepFailed);
         }
         return result;

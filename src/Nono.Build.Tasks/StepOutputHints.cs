@@ -58,7 +58,7 @@ internal sealed partial class StepOutputHints
         if (nameResolution && policy?.NetworkMode != NetworkMode.AllowAll)
         {
             log.LogMessage(MessageImportance.High,
-                "{0}: the step's output shows a failed name resolution: the sandbox blocks the network, DNS included (it needs UDP, which no port item allows). If the step needs the network, add <SandboxNetwork Include=\"all\" />.",
+                "{0}: the step's output shows a failed name resolution: the sandbox blocks the network, DNS included. Steps reach hosts by name through the egress proxy (tools that honour HTTPS_PROXY, as npm, NuGet, git, curl and pip do): if the step needs a host, add <SandboxNetwork Include=\"HOST\" /> (or '.DOMAIN' for a domain and its subdomains), or <SandboxNetwork Include=\"all\" />.",
                 Diagnostics.StepHint);
             any = true;
         }

@@ -40,10 +40,10 @@ public sealed class NetworkFormsTests(E2EEnvironment env)
     }
 
     [Fact]
-    public void AHostName_IsAnErrorUntilTheEgressProxyExists()
+    public void AMalformedHostName_IsAnErrorNamingIt_AndNoStepRuns()
     {
         var project = new TestProject(env, "network-host")
-            .Item("""<SandboxNetwork Include=".nuget.org:443" />""")
+            .Item("""<SandboxNetwork Include="api..nuget.org:443" />""")
             .Target("""<Target Name="Step"><Exec Command="echo the-step-ran" /></Target>""")
             .Write();
 
@@ -51,7 +51,7 @@ public sealed class NetworkFormsTests(E2EEnvironment env)
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("error NONO1003", result.Output);
-        Assert.Contains("need the egress proxy", result.Output);
+        Assert.Contains("'api..nuget.org' is not a host name", result.Output);
         Assert.DoesNotContain("the-step-ran", result.Output);
     }
 }

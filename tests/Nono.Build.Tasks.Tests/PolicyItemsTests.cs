@@ -1,3 +1,4 @@
+using Nono.Egress;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -36,18 +37,38 @@ public class PolicyItemsTests
     {
         var (items, engine) = Create("/nonexistent-project");
         var caps = new CapabilitySet();
-        Assert.True(items.AddNetwork(caps, [new TaskItem(spec)]));
+        var hosts = new List<HostPattern>();
+        Assert.True(items.AddNetwork(caps, [new TaskItem(spec)], hosts));
         Assert.Equal(all ? NetworkMode.AllowAll : NetworkMode.Blocked, caps.NetworkMode);
         Assert.Equal(ports, caps.TcpConnectPorts);
+        Assert.Empty(hosts);
         Assert.Empty(engine.Errors);
     }
 
     [Theory]
-    [InlineData("api.nuget.org:443", "need the egress proxy")]
-    [InlineData("example.com", "need the egress proxy")]
-    [InlineData(".nuget.org", "need the egress proxy")]
-    [InlineData(".nuget.org:443", "need the egress proxy")]
-    [InlineData("localhost", "need the egress proxy")]
+    [InlineData("api.nuget.org:443", "api.nuget.org:443")]
+    [InlineData("Example.COM.", "example.com")]
+    [InlineData(".nuget.org", ".nuget.org")]
+    [InlineData(".nuget.org:8443", ".nuget.org:8443")]
+    [InlineData("localhost", "localhost")]
+    [InlineData("127.0.0.1:8080", "127.0.0.1:8080")]
+    [InlineData("[::1]:8080", "[::1]:8080")]
+    public void Network_HostForms_AreForTheEgressProxy_AndOpenNoPort(string spec, string pattern)
+    {
+        var (items, engine) = Create("/nonexistent-project");
+        var caps = new CapabilitySet();
+        var hosts = new List<HostPattern>();
+        Assert.True(items.AddNetwork(caps, [new TaskItem(spec), new TaskItem(spec)], hosts));
+        Assert.Equal(NetworkMode.Blocked, caps.NetworkMode);
+        Assert.Empty(caps.TcpConnectPorts);
+        Assert.Equal(pattern, Assert.Single(hosts).ToString());
+        Assert.Empty(engine.Errors);
+    }
+
+    [Theory]
+    [InlineData("exa mple.com", "is not a host name")]
+    [InlineData(".127.0.0.1", "names an address as a domain")]
+    [InlineData("2130706433.5", "is not a host name")]
     [InlineData("*", "write 'all' instead")]
     [InlineData("*:443", "write '443' instead")]
     [InlineData("*.nuget.org", "write '.nuget.org'")]
@@ -59,9 +80,11 @@ public class PolicyItemsTests
     {
         var (items, engine) = Create("/nonexistent-project");
         var caps = new CapabilitySet();
-        Assert.False(items.AddNetwork(caps, [new TaskItem(spec)]));
+        var hosts = new List<HostPattern>();
+        Assert.False(items.AddNetwork(caps, [new TaskItem(spec)], hosts));
         Assert.Equal(NetworkMode.Blocked, caps.NetworkMode);
         Assert.Empty(caps.TcpConnectPorts);
+        Assert.Empty(hosts);
         var error = Assert.Single(engine.Errors);
         Assert.Equal("NONO1003", error.Code);
         Assert.Contains(why, error.Message);
@@ -76,7 +99,7 @@ public class PolicyItemsTests
             File.WriteAllText(Path.Combine(project, "Class1.cs"), "");
             var (items, engine) = Create(project);
             var caps = new CapabilitySet();
-            Assert.False(items.AddNetwork(caps, [new TaskItem("Class1.cs")]));
+            Assert.False(items.AddNetwork(caps, [new TaskItem("Class1.cs")], new List<HostPattern>()));
             Assert.Equal(NetworkMode.Blocked, caps.NetworkMode);
             var error = Assert.Single(engine.Errors);
             Assert.Equal("NONO1003", error.Code);

@@ -107,4 +107,16 @@ public class PolicyLogTests
         caps.SetNetworkMode(NetworkMode.AllowAll);
         Assert.Equal("sandbox: 1 read, 1 write, network allowed, 0 variables scrubbed", PolicyLog.Summary(caps, 0));
     }
+
+    [Fact]
+    public void TheSummary_NamesTheHosts_AndNotTheProxysPort()
+    {
+        var caps = new CapabilitySet().AllowPath("/usr", AccessMode.Read).AllowTcpConnect(40000).SetNetworkMode(NetworkMode.ProxyOnly);
+        var hosts = new[] { Nono.Egress.HostPattern.Parse("registry.npmjs.org"), Nono.Egress.HostPattern.Parse(".nuget.org") };
+        Assert.Equal("sandbox: 1 read, 0 write, network: hosts registry.npmjs.org, .nuget.org (through the egress proxy), 0 variables scrubbed",
+            PolicyLog.Summary(caps, 0, hosts, proxyPort: 40000));
+        caps.AllowTcpConnect(22);
+        Assert.Equal("sandbox: 1 read, 0 write, network: TCP port 22, hosts registry.npmjs.org, .nuget.org (through the egress proxy), 0 variables scrubbed",
+            PolicyLog.Summary(caps, 0, hosts, proxyPort: 40000));
+    }
 }
