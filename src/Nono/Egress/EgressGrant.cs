@@ -85,21 +85,21 @@ public sealed class EgressGrant : IDisposable
         }
     }
 
-    /// <summary>The item that allows <paramref name="host"/>:<paramref name="port"/>, or null.</summary>
-    public HostPattern? Match(string host, int port) => Allowed.FirstOrDefault(p => p.Matches(host, port));
+    /// <summary>The item that allows <paramref name="host"/>:<paramref name="port"/>, one naming the host before a .DOMAIN one; or null.</summary>
+    public HostPattern? Match(string host, int port) =>
+        Allowed.FirstOrDefault(p => p.IsExplicit && p.Matches(host, port)) ?? Allowed.FirstOrDefault(p => p.Matches(host, port));
 
     internal void Record(EgressEvent e)
     {
         lock (events)
         {
-            if (!seen.Add((e.Host, e.Port, e.Outcome)))
-                return;
             if (events.Count >= MaxEvents)
             {
-                truncated = true;
+                truncated |= !seen.Contains((e.Host, e.Port, e.Outcome));
                 return;
             }
-            events.Add(e);
+            if (seen.Add((e.Host, e.Port, e.Outcome)))
+                events.Add(e);
         }
     }
 

@@ -56,6 +56,9 @@ public sealed class EgressProxy : IDisposable
 
     internal Func<string, CancellationToken, Task<IPAddress[]>> Resolve { get; }
 
+    /// <summary>Most sockets open at once, clients' and servers' together: 256 tunnels.</summary>
+    public const int MaxConnections = 512;
+
     /// <summary>How long a client has to send its request head, and the proxy to resolve and connect.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -95,6 +98,11 @@ public sealed class EgressProxy : IDisposable
             {
                 if (stopping.IsCancellationRequested)
                     return;
+                continue;
+            }
+            if (open.Count >= MaxConnections)
+            {
+                client.Dispose(); // a process flooding the listener gets no more of MSBuild's descriptors and memory
                 continue;
             }
             _ = Task.Run(() => new ProxyConnection(this, client).RunAsync());

@@ -39,16 +39,29 @@ internal sealed class ProxyConnection(EgressProxy proxy, Socket client)
                     "Proxy-Authenticate: Basic realm=\"nono\"\r\n").ConfigureAwait(false);
                 return;
             }
+            long? bodyLength = 0;
+            if (!request.IsConnect && (bodyLength = BodyLength(request)) is null)
+            {
+                await RespondAsync(411, "Length Required",
+                    "nono egress proxy: a plain-HTTP request body is forwarded only with a Content-Length (not chunked); use HTTPS, whose tunnel carries anything.").ConfigureAwait(false);
+                return;
+            }
             upstream = await OpenUpstreamAsync(grant, request, timeout.Token).ConfigureAwait(false);
             if (upstream is null)
                 return;
             if (request.IsConnect)
+            {
                 await SendAsync(client, "HTTP/1.1 200 Connection established\r\n\r\n"u8.ToArray()).ConfigureAwait(false);
-            else
-                await SendAsync(upstream, ForwardedHead(request)).ConfigureAwait(false);
-            if (rest.Length > 0)
-                await SendAsync(upstream, rest).ConfigureAwait(false);
-            await Task.WhenAll(RelayAsync(client, upstream), RelayAsync(upstream, client)).ConfigureAwait(false);
+                if (rest.Length > 0)
+                    await SendAsync(upstream, rest).ConfigureAwait(false);
+                await Task.WhenAll(RelayAsync(client, upstream), RelayAsync(upstream, client)).ConfigureAwait(false);
+                return;
+            }
+            // Plain HTTP: this one request and its body go to the server, nothing the client sends
+            // after them (a pooled connection's next request, perhaps for another host, was never
+            // checked); the response tells the client to close.
+            await SendAsync(upstream, ForwardedHead(request)).ConfigureAwait(false);
+            await Task.WhenAll(RelayBodyAsync(rest, bodyLength!.Value, upstream), RelayResponseAsync(upstream, proxy.Stopping)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
@@ -205,9 +218,9 @@ internal sealed class ProxyConnection(EgressProxy proxy, Socket client)
     }
 
     /// <summary>
-    /// The head sent to the server for plain HTTP: origin-form target, the proxy's own headers
-    /// dropped, and Connection: close, so that the connection carries this one exchange and a
-    /// next request (perhaps for another host) comes to the proxy again on a new one.
+    /// The head sent to the server for plain HTTP: origin-form target, the proxy's own headers and
+    /// the hop-by-hop ones dropped (no protocol upgrade: the client's bytes after this request
+    /// are never relayed), and Connection: close: the connection carries this one exchange.
     /// </summary>
     private static byte[] ForwardedHead(ProxyRequest request)
     {
@@ -215,8 +228,8 @@ internal sealed class ProxyConnection(EgressProxy proxy, Socket client)
         text.Append(request.Method).Append(' ').Append(request.PathAndQuery).Append(' ').Append(request.Version).Append("\r\n");
         foreach (var (name, value) in request.Headers)
         {
-            if (name.Equals("Proxy-Authorization", StringComparison.OrdinalIgnoreCase) || name.Equals("Proxy-Connection", StringComparison.OrdinalIgnoreCase)
-                || name.Equals("Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase))
+            if (name.Equals("Proxy-Authorization", StringComparison.OrdinalIgnoreCase) || IsConnectionHeader(name)
+                || name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase) || name.Equals("TE", StringComparison.OrdinalIgnoreCase))
                 continue;
             text.Append(name).Append(": ").Append(value).Append("\r\n");
         }
@@ -225,6 +238,88 @@ internal sealed class ProxyConnection(EgressProxy proxy, Socket client)
         text.Append("Connection: close\r\n\r\n");
         return Encoding.ASCII.GetBytes(text.ToString());
     }
+
+    /// <summary>The request body's length: Content-Length, 0 without one; null for a chunked body.</summary>
+    private static long? BodyLength(ProxyRequest request)
+    {
+        if (request.Header("Transfer-Encoding") is not null)
+            return null;
+        return request.Header("Content-Length") is { } length && long.TryParse(length, System.Globalization.NumberStyles.None, null, out var n) ? n : 0;
+    }
+
+    /// <summary>Sends exactly <paramref name="length"/> bytes of body: what came with the head, then from the client.</summary>
+    private async Task RelayBodyAsync(byte[] received, long length, Socket upstream)
+    {
+        var first = (int)Math.Min(received.Length, length);
+        if (first > 0)
+            await SendAsync(upstream, received.AsMemory(0, first)).ConfigureAwait(false);
+        var left = length - first;
+        if (left == 0)
+            return;
+        var buffer = ArrayPool<byte>.Shared.Rent(RelayBufferSize);
+        try
+        {
+            while (left > 0)
+            {
+                var n = await client.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), SocketFlags.None).ConfigureAwait(false);
+                if (n == 0)
+                    return;
+                await SendAsync(upstream, buffer.AsMemory(0, n)).ConfigureAwait(false);
+                left -= n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// The server's response, its head (after any interim 1xx ones) with Connection: close in
+    /// place of the server's own connection headers, then the rest until the server ends; then
+    /// the client's connection ends too.
+    /// </summary>
+    private async Task RelayResponseAsync(Socket upstream, CancellationToken ct)
+    {
+        var buffer = new byte[ProxyRequestParser.MaxHeadLength];
+        var filled = 0;
+        while (true)
+        {
+            var end = ProxyRequestParser.HeadLength(buffer.AsSpan(0, filled));
+            if (end < 0)
+            {
+                var n = filled == buffer.Length ? 0 : await upstream.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, ct).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    client.Shutdown(SocketShutdown.Both); // no complete head: nothing the client could use
+                    return;
+                }
+                filled += n;
+                continue;
+            }
+            var head = Encoding.ASCII.GetString(buffer, 0, end);
+            var interim = head.Length > 12 && head[9] == '1' && !head.StartsWith("HTTP/1.1 101", StringComparison.Ordinal);
+            await SendAsync(client, interim ? buffer.AsMemory(0, end) : ClosingHead(head)).ConfigureAwait(false);
+            Array.Copy(buffer, end, buffer, 0, filled - end);
+            filled -= end;
+            if (!interim)
+                break;
+        }
+        if (filled > 0)
+            await SendAsync(client, buffer.AsMemory(0, filled)).ConfigureAwait(false);
+        await RelayAsync(upstream, client).ConfigureAwait(false);
+        client.Shutdown(SocketShutdown.Both);
+    }
+
+    private static byte[] ClosingHead(string head)
+    {
+        var lines = head.Split("\r\n").Where(l => l.Length > 0 && !IsConnectionHeader(l[..Math.Max(0, l.IndexOf(':'))].Trim()));
+        return Encoding.ASCII.GetBytes(string.Join("\r\n", lines) + "\r\nConnection: close\r\nProxy-Connection: close\r\n\r\n");
+    }
+
+    private static bool IsConnectionHeader(string name) =>
+        name.Equals("Connection", StringComparison.OrdinalIgnoreCase) || name.Equals("Keep-Alive", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Proxy-Connection", StringComparison.OrdinalIgnoreCase);
 
     private static async Task SendAsync(Socket socket, ReadOnlyMemory<byte> data)
     {

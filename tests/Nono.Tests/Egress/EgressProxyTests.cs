@@ -198,6 +198,85 @@ public sealed class EgressProxyTests : IDisposable
     }
 
     [Fact]
+    public async Task PlainHttp_CarriesOneRequest_AndNothingTheClientSendsAfterItReachesTheServer()
+    {
+        // A server that keeps the connection open, whatever the proxy asks.
+        using var keepAlive = new TcpListener(IPAddress.Loopback, 0);
+        keepAlive.Start();
+        var port = ((IPEndPoint)keepAlive.LocalEndpoint).Port;
+        var serving = Task.Run(async () =>
+        {
+            using var connection = await keepAlive.AcceptTcpClientAsync();
+            var stream = connection.GetStream();
+            var received = new StringBuilder();
+            var buffer = new byte[4096];
+            using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            try
+            {
+                int n;
+                while ((n = await stream.ReadAsync(buffer, quiet.Token)) > 0)
+                {
+                    if (received.Length == 0)
+                        await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\nKeep-Alive: timeout=60\r\n\r\nok"u8.ToArray());
+                    received.Append(Encoding.ASCII.GetString(buffer, 0, n));
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            return received.ToString();
+        });
+        using var grant = Grant($"127.0.0.1:{port}");
+        var credential = Convert.ToBase64String(Encoding.ASCII.GetBytes(new Uri(grant.Environment["HTTP_PROXY"]).UserInfo));
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Connect(IPAddress.Loopback, proxy.Port);
+        var authorization = $"Proxy-Authorization: Basic {credential}\r\n";
+        socket.Send(Encoding.ASCII.GetBytes($"POST http://127.0.0.1:{port}/first HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{authorization}Content-Length: 4\r\n\r\nbody"
+            + $"GET http://unlisted.test/second HTTP/1.1\r\nHost: unlisted.test\r\n{authorization}Authorization: Bearer not-for-this-server\r\n\r\n"));
+
+        var response = Encoding.ASCII.GetString(await ReadToEndAsync(socket));
+        var atServer = await serving;
+
+        Assert.StartsWith("HTTP/1.1 200 OK\r\n", response);
+        Assert.Contains("\r\nConnection: close\r\n", response);
+        Assert.DoesNotContain("keep-alive", response, StringComparison.OrdinalIgnoreCase);
+        Assert.EndsWith("\r\n\r\nok", response);
+        Assert.Contains("POST /first HTTP/1.1", atServer);
+        Assert.EndsWith("\r\n\r\nbody", atServer);
+        Assert.DoesNotContain("second", atServer);
+        Assert.DoesNotContain("Proxy-Authorization", atServer, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void AChunkedPlainHttpBody_Is411_NeverForwarded()
+    {
+        using var grant = Grant($"npm.test:{server.Port}");
+
+        var (_, output) = Curl(grant, "-i", "-H", "Transfer-Encoding: chunked", "--data-binary", "x", $"http://npm.test:{server.Port}/upload");
+
+        Assert.Contains("HTTP/1.1 411", output);
+        Assert.DoesNotContain(server.Heads, h => h.Contains("/upload"));
+    }
+
+    [Fact]
+    public void AnItemNamingTheHost_IsMatchedBeforeADomainItem()
+    {
+        using var grant = Grant(".pkgs.test", "api.pkgs.test");
+
+        Assert.True(grant.Match("api.pkgs.test", 443)!.IsExplicit);
+        Assert.False(grant.Match("www.pkgs.test", 443)!.IsExplicit);
+    }
+
+    private static async Task<byte[]> ReadToEndAsync(Socket socket)
+    {
+        using var stream = new NetworkStream(socket, ownsSocket: false);
+        using var all = new MemoryStream();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await stream.CopyToAsync(all, limit.Token);
+        return all.ToArray();
+    }
+
+    [Fact]
     public void TheProxyNeverConnectsToItself()
     {
         using var grant = Grant($"127.0.0.1:{proxy.Port}");
