@@ -168,10 +168,12 @@ internal sealed class ProxyConnection(EgressProxy proxy, Socket client)
         Exception? last = null;
         foreach (var address in usable)
         {
-            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            proxy.Track(socket);
+            Socket? socket = null;
             try
             {
+                // Inside the try: a machine without IPv6 refuses the socket itself, and the next address is tried.
+                socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                proxy.Track(socket);
                 // One address that drops the connection attempt must not use up the time for the next.
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 attempt.CancelAfter(usable.Length > 1 ? TimeSpan.FromSeconds(10) : Timeout.InfiniteTimeSpan);
@@ -183,8 +185,11 @@ internal sealed class ProxyConnection(EgressProxy proxy, Socket client)
             catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !ct.IsCancellationRequested))
             {
                 last = e;
-                proxy.Untrack(socket);
-                socket.Dispose();
+                if (socket is not null)
+                {
+                    proxy.Untrack(socket);
+                    socket.Dispose();
+                }
             }
         }
         var why = last switch { SocketException se => se.SocketErrorCode.ToString(), OperationCanceledException => "timed out", _ => "no address" };
