@@ -1,0 +1,296 @@
+/* --unix-own: the supervisor makes every connect() of the command's processes.
+ *
+ * Landlock before ABI 9 does not mediate connecting to a pathname Unix socket, so a sandboxed
+ * build could otherwise reach any socket of the machine: docker.sock (root on the host), the
+ * D-Bus buses, or an MSBuild node or compiler server an earlier, unsandboxed build left
+ * running, which would then run the sandboxed build's tasks and compilations outside it.
+ *
+ * The seccomp filter (seccomp.c) turns connect() into a user notification. For each, this
+ * supervisor, outside the command's Landlock domain:
+ *   1. reads the address once from the caller's memory into its own copy; nothing is decided
+ *      on memory the caller can still change, and the call is never continued in the caller
+ *      (SECCOMP_USER_NOTIF_FLAG_CONTINUE would make the kernel read the address again);
+ *   2. takes the caller's socket (pidfd_getfd), checking that the notification is still valid
+ *      after each step, so a recycled pid cannot stand in for the caller;
+ *   3. decides on its copy, and connects the caller's socket itself, or refuses:
+ *      - a pathname Unix socket: opened once (O_PATH) so that the file checked is the file
+ *        connected to (through /proc/self/fd/N, whatever renames or symlinks follow); allowed
+ *        if its real path is one --unix-connect names, or if the process listening on it is
+ *        one of the command's own (its descendants: a probe connection's SO_PEERCRED);
+ *      - an abstract or unnamed Unix address: refused (nothing of a build uses them);
+ *      - TCP: allowed with --net all, to a --connect-tcp port, or to a --connect-tcp-addr
+ *        address and port (the port rules Landlock would have applied in the caller);
+ *   4. replies with the connect's own result, errno included (EINPROGRESS for a non-blocking
+ *      socket: the caller polls its socket, which is the one connected).
+ * The connect runs in this single-threaded supervisor: a slow TCP connect delays the others. */
+#include "mediate.h"
+
+#include "bpf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* linux/seccomp.h, which musl does not ship. */
+struct nono_seccomp_data {
+	int nr;
+	uint32_t arch;
+	uint64_t instruction_pointer;
+	uint64_t args[6];
+};
+
+struct nono_seccomp_notif {
+	uint64_t id;
+	uint32_t pid;
+	uint32_t flags;
+	struct nono_seccomp_data data;
+};
+
+struct nono_seccomp_notif_resp {
+	uint64_t id;
+	int64_t val;
+	int32_t error;
+	uint32_t flags;
+};
+
+#define NOTIF_IOC_MAGIC '!'
+#define NOTIF_RECV _IOWR(NOTIF_IOC_MAGIC, 0, struct nono_seccomp_notif)
+#define NOTIF_SEND _IOWR(NOTIF_IOC_MAGIC, 1, struct nono_seccomp_notif_resp)
+#define NOTIF_ID_VALID _IOW(NOTIF_IOC_MAGIC, 2, uint64_t)
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+static int still_valid(int listener, uint64_t id)
+{
+	return ioctl(listener, NOTIF_ID_VALID, &id) == 0;
+}
+
+/* The number after "key:\t" in /proc/PID/status, or -1. */
+static long status_field(pid_t pid, const char *key)
+{
+	char path[64], text[2048];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	const char *at = strstr(text, key);
+	return at ? strtol(at + strlen(key), NULL, 10) : -1;
+}
+
+/* Whether pid is this supervisor's descendant: the command's own process. The supervisor is a
+ * child subreaper, so an orphan of the command's tree (VBCSCompiler, a detached node) is
+ * reparented here and still counts; a process of anyone else never reaches this pid. */
+static int is_own_process(pid_t pid)
+{
+	pid_t self = getpid();
+	for (int depth = 0; pid > 1 && depth < 4096; depth++) {
+		long parent = status_field(pid, "PPid:");
+		if (parent == self)
+			return 1;
+		if (parent <= 0)
+			return 0;
+		pid = (pid_t)parent;
+	}
+	return 0;
+}
+
+/* Whether the real path of the socket file open on fd is, or is beneath, a --unix-connect path. */
+static int named_socket_allowed(const struct nono_policy *p, int fd)
+{
+	char link[64], real[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, real, sizeof(real) - 1);
+	if (n <= 0)
+		return 0;
+	real[n] = '\0';
+	for (size_t i = 0; i < p->unix_path_count; i++) {
+		const char *allowed = p->unix_paths[i];
+		size_t len = strlen(allowed);
+		while (len > 1 && allowed[len - 1] == '/')
+			len--;
+		if (strncmp(real, allowed, len) == 0 && (real[len] == '\0' || real[len] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/* A pathname Unix socket: connects sock (the caller's) to it, or says why not. Returns 0 or an errno. */
+static int connect_unix(const struct nono_policy *p, int sock, const struct sockaddr_un *addr, socklen_t len)
+{
+	size_t path_len = len - offsetof(struct sockaddr_un, sun_path);
+	if (path_len == 0 || addr->sun_path[0] == '\0')
+		return EACCES; /* unnamed or abstract */
+	char path[sizeof(addr->sun_path) + 1];
+	memcpy(path, addr->sun_path, path_len);
+	path[path_len] = '\0';
+	if (path[0] != '/')
+		return EACCES; /* relative to the caller's directory, which this process does not share */
+
+	int file = open(path, O_PATH | O_CLOEXEC);
+	if (file < 0)
+		return errno;
+	struct stat st;
+	if (fstat(file, &st) || !S_ISSOCK(st.st_mode)) {
+		close(file);
+		return ECONNREFUSED;
+	}
+	/* Every connect below goes to this very file. */
+	struct sockaddr_un via = { .sun_family = AF_UNIX };
+	snprintf(via.sun_path, sizeof(via.sun_path), "/proc/self/fd/%d", file);
+	socklen_t via_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(via.sun_path) + 1);
+
+	int error = 0;
+	if (!named_socket_allowed(p, file)) {
+		/* Who listens there: a probe connection of this process's own, so that the caller's
+		 * socket is never connected to a stranger, not even for a moment. */
+		int type = 0;
+		socklen_t type_len = sizeof(type);
+		if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &type_len))
+			type = SOCK_STREAM;
+		int probe = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+		if (probe < 0) {
+			error = errno;
+		} else {
+			struct ucred peer = { 0 };
+			socklen_t peer_len = sizeof(peer);
+			if (connect(probe, (struct sockaddr *)&via, via_len))
+				error = errno;
+			else if (getsockopt(probe, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) || !is_own_process(peer.pid))
+				error = EACCES;
+			close(probe);
+		}
+	}
+	if (!error && connect(sock, (struct sockaddr *)&via, via_len))
+		error = errno;
+	close(file);
+	return error;
+}
+
+static int tcp_allowed(const struct nono_policy *p, const struct sockaddr_storage *addr)
+{
+	if (p->net_all)
+		return 1;
+	uint16_t port;
+	const void *ip;
+	size_t ip_len;
+	if (addr->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)addr;
+		port = ntohs(in->sin_port);
+		ip = &in->sin_addr;
+		ip_len = 4;
+	} else {
+		const struct sockaddr_in6 *in6 = (const void *)addr;
+		port = ntohs(in6->sin6_port);
+		ip = &in6->sin6_addr;
+		ip_len = 16;
+	}
+	for (size_t i = 0; i < p->connect_count; i++)
+		if (p->connect_ports[i] == port)
+			return 1;
+	for (size_t i = 0; i < p->tcp_addr_count; i++) {
+		const struct nono_tcp_addr *a = &p->tcp_addrs[i];
+		if (a->family == addr->ss_family && a->port == port && memcmp(a->addr, ip, ip_len) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Reads len bytes at the caller's address into buf. Returns 0 or an errno. */
+static int read_caller(pid_t pid, uint64_t remote, void *buf, size_t len)
+{
+	struct iovec local_iov = { buf, len };
+	struct iovec remote_iov = { (void *)(uintptr_t)remote, len };
+	ssize_t n = process_vm_readv(pid, &local_iov, 1, &remote_iov, 1, 0);
+	return n == (ssize_t)len ? 0 : EFAULT;
+}
+
+/* Decides one notification. Returns 0 (connected) or the errno to reply. */
+static int decide(const struct nono_policy *p, int listener, const struct nono_seccomp_notif *req)
+{
+	int fd = (int)req->data.args[0];
+	uint64_t len = req->data.args[2];
+	struct sockaddr_storage addr;
+	if (len < sizeof(sa_family_t) || len > sizeof(addr))
+		return EINVAL;
+	memset(&addr, 0, sizeof(addr));
+	int error = read_caller((pid_t)req->pid, req->data.args[1], &addr, (size_t)len);
+	if (error)
+		return error;
+	if (!still_valid(listener, req->id))
+		return ESRCH;
+
+	/* The caller's socket, from its process (req->pid is the calling thread). */
+	long tgid = status_field((pid_t)req->pid, "Tgid:");
+	int pidfd = tgid > 0 ? (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0) : -1;
+	if (pidfd < 0)
+		return ESRCH;
+	int sock = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	error = sock < 0 ? (errno == EBADF ? EBADF : ESRCH) : 0;
+	close(pidfd);
+	if (error)
+		return error;
+	if (!still_valid(listener, req->id)) {
+		close(sock);
+		return ESRCH;
+	}
+
+	switch (addr.ss_family) {
+	case AF_UNIX:
+		error = connect_unix(p, sock, (const struct sockaddr_un *)&addr, (socklen_t)len);
+		break;
+	case AF_INET:
+	case AF_INET6:
+		if (!tcp_allowed(p, &addr))
+			error = EACCES;
+		else if (connect(sock, (struct sockaddr *)&addr, (socklen_t)len))
+			error = errno;
+		break;
+	case AF_UNSPEC:
+		/* Dissolves a datagram socket's association: connects nothing. */
+		if (connect(sock, (struct sockaddr *)&addr, (socklen_t)len))
+			error = errno;
+		break;
+	default:
+		error = EAFNOSUPPORT;
+	}
+	close(sock);
+	return error;
+}
+
+void nono_mediate_one(const struct nono_policy *p, int listener)
+{
+	struct nono_seccomp_notif req;
+	memset(&req, 0, sizeof(req));
+	if (ioctl(listener, NOTIF_RECV, &req))
+		return; /* ENOENT: the caller is gone (a signal, or killed) */
+	struct nono_seccomp_notif_resp resp = { .id = req.id };
+	if (req.data.nr != NR_CONNECT || req.data.arch != NATIVE_ARCH) {
+		resp.error = -ENOSYS; /* the filter sends nothing else */
+	} else {
+		int error = decide(p, listener, &req);
+		resp.error = error ? -error : 0;
+	}
+	ioctl(listener, NOTIF_SEND, &resp);
+}
