@@ -16,7 +16,8 @@
  *      - a pathname Unix socket: opened once (O_PATH) so that the file checked is the file
  *        connected to (through /proc/self/fd/N, whatever renames or symlinks follow); allowed
  *        if its real path is one --unix-connect names, or if the process listening on it is
- *        one of the command's own (its descendants: a probe connection's SO_PEERCRED);
+ *        one of the command's own (its descendants: SO_PEERCRED of a socket of the
+ *        supervisor's, connected first and only then put in place of the caller's);
  *      - an abstract or unnamed Unix address: refused (nothing of a build uses them);
  *      - TCP: allowed with --net all, to a --connect-tcp port, or to a --connect-tcp-addr
  *        address and port (the port rules Landlock would have applied in the caller);
@@ -70,6 +71,18 @@ struct nono_seccomp_notif_resp {
 #define NOTIF_SEND _IOWR(NOTIF_IOC_MAGIC, 1, struct nono_seccomp_notif_resp)
 #define NOTIF_ID_VALID _IOW(NOTIF_IOC_MAGIC, 2, uint64_t)
 
+/* Linux 5.9: a descriptor of the supervisor's put into the caller's table. */
+struct nono_seccomp_notif_addfd {
+	uint64_t id;
+	uint32_t flags;
+	uint32_t srcfd;
+	uint32_t newfd;
+	uint32_t newfd_flags;
+};
+
+#define NOTIF_ADDFD _IOW(NOTIF_IOC_MAGIC, 3, struct nono_seccomp_notif_addfd)
+#define ADDFD_FLAG_SETFD 1U /* at newfd, replacing what the caller had there */
+
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
@@ -116,7 +129,8 @@ static int is_own_process(pid_t pid)
 	return 0;
 }
 
-/* Whether the real path of the socket file open on fd is, or is beneath, a --unix-connect path. */
+/* Whether the real path of the socket file open on fd (symlinks resolved: a link the command
+ * planted does not make another socket allowed) is, or is beneath, a --unix-connect path. */
 static int named_socket_allowed(const struct nono_policy *p, int fd)
 {
 	char link[64], real[PATH_MAX];
@@ -136,8 +150,28 @@ static int named_socket_allowed(const struct nono_policy *p, int fd)
 	return 0;
 }
 
-/* A pathname Unix socket: connects sock (the caller's) to it, or says why not. Returns 0 or an errno. */
-static int connect_unix(const struct nono_policy *p, int sock, const struct sockaddr_un *addr, socklen_t len)
+/* The caller's descriptor flags: whether fd is close-on-exec in process tgid. */
+static int caller_cloexec(long tgid, int fd)
+{
+	char path[64], text[256];
+	snprintf(path, sizeof(path), "/proc/%ld/fdinfo/%d", tgid, fd);
+	int info = open(path, O_RDONLY | O_CLOEXEC);
+	if (info < 0)
+		return 1;
+	ssize_t n = read(info, text, sizeof(text) - 1);
+	close(info);
+	text[n > 0 ? n : 0] = '\0';
+	const char *flags = strstr(text, "flags:");
+	return flags ? (strtol(flags + 6, NULL, 8) & O_CLOEXEC) != 0 : 1;
+}
+
+/* A pathname Unix socket. A new socket of this process's own is connected to it and checked
+ * (the listener must be the command's own process, or the path one --unix-connect names); only
+ * then does it replace the caller's socket, under the same descriptor number
+ * (SECCOMP_IOCTL_NOTIF_ADDFD). The caller never holds a socket connected to a stranger, not
+ * even for a moment, and the listener sees exactly one connection. Returns 0 or an errno. */
+static int connect_unix(const struct nono_policy *p, int listener, const struct nono_seccomp_notif *req,
+			long tgid, int sock, const struct sockaddr_un *addr, socklen_t len)
 {
 	size_t path_len = len - offsetof(struct sockaddr_un, sun_path);
 	if (path_len == 0 || addr->sun_path[0] == '\0')
@@ -156,35 +190,47 @@ static int connect_unix(const struct nono_policy *p, int sock, const struct sock
 		close(file);
 		return ECONNREFUSED;
 	}
-	/* Every connect below goes to this very file. */
+	/* The connect goes to this very file, whatever renames or symlinks follow. */
 	struct sockaddr_un via = { .sun_family = AF_UNIX };
 	snprintf(via.sun_path, sizeof(via.sun_path), "/proc/self/fd/%d", file);
 	socklen_t via_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(via.sun_path) + 1);
 
-	int error = 0;
-	if (!named_socket_allowed(p, file)) {
-		/* Who listens there: a probe connection of this process's own, so that the caller's
-		 * socket is never connected to a stranger, not even for a moment. */
-		int type = 0;
-		socklen_t type_len = sizeof(type);
-		if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &type_len))
-			type = SOCK_STREAM;
-		int probe = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-		if (probe < 0) {
-			error = errno;
-		} else {
-			struct ucred peer = { 0 };
-			socklen_t peer_len = sizeof(peer);
-			if (connect(probe, (struct sockaddr *)&via, via_len))
-				error = errno;
-			else if (getsockopt(probe, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) || !is_own_process(peer.pid))
-				error = EACCES;
-			close(probe);
-		}
+	int type = 0;
+	socklen_t type_len = sizeof(type);
+	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &type_len) || (type != SOCK_STREAM && type != SOCK_SEQPACKET)) {
+		close(file);
+		return EACCES;
 	}
-	if (!error && connect(sock, (struct sockaddr *)&via, via_len))
+	int error = 0;
+	int named = named_socket_allowed(p, file);
+	int mine = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (mine < 0)
+		error = errno;
+	else if (connect(mine, (struct sockaddr *)&via, via_len))
 		error = errno;
 	close(file);
+	if (!error && !named) {
+		struct ucred peer = { 0 };
+		socklen_t peer_len = sizeof(peer);
+		if (getsockopt(mine, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) || !is_own_process(peer.pid))
+			error = EACCES;
+	}
+	if (!error) {
+		int status = fcntl(sock, F_GETFL);
+		if (status >= 0 && (status & O_NONBLOCK))
+			fcntl(mine, F_SETFL, fcntl(mine, F_GETFL) | O_NONBLOCK);
+		struct nono_seccomp_notif_addfd add = {
+			.id = req->id,
+			.flags = ADDFD_FLAG_SETFD,
+			.srcfd = (uint32_t)mine,
+			.newfd = (uint32_t)req->data.args[0],
+			.newfd_flags = caller_cloexec(tgid, (int)req->data.args[0]) ? O_CLOEXEC : 0,
+		};
+		if (ioctl(listener, NOTIF_ADDFD, &add) < 0)
+			error = errno == ENOENT ? ESRCH : errno;
+	}
+	if (mine >= 0)
+		close(mine);
 	return error;
 }
 
@@ -258,7 +304,7 @@ static int decide(const struct nono_policy *p, int listener, const struct nono_s
 
 	switch (addr.ss_family) {
 	case AF_UNIX:
-		error = connect_unix(p, sock, (const struct sockaddr_un *)&addr, (socklen_t)len);
+		error = connect_unix(p, listener, req, tgid, sock, (const struct sockaddr_un *)&addr, (socklen_t)len);
 		break;
 	case AF_INET:
 	case AF_INET6:
