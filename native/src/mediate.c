@@ -21,6 +21,10 @@
  *      - an abstract or unnamed Unix address: refused (nothing of a build uses them);
  *      - TCP: allowed with --net all, to a --connect-tcp port, or to a --connect-tcp-addr
  *        address and port (the port rules Landlock would have applied in the caller);
+ *        and to a loopback port that only the command's own processes listen on (a test
+ *        host reaching its runner; /proc/net/tcp names the listening socket, the command's
+ *        descriptors say whose it is);
+ *      - UDP (--allow-udp): allowed, as sendto() reaches any address anyway;
  *   4. replies with the connect's own result, errno included (EINPROGRESS for a non-blocking
  *      socket: the caller polls its socket, which is the one connected).
  * The connect runs in this single-threaded supervisor: a slow TCP connect delays the others. */
@@ -29,6 +33,7 @@
 #include "bpf.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -234,6 +239,104 @@ static int connect_unix(const struct nono_policy *p, int listener, const struct 
 	return error;
 }
 
+/* Appends the children of every thread of pid to pids. */
+static void add_children(pid_t pid, pid_t *pids, size_t *count, size_t max)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *tasks = opendir(path);
+	if (!tasks)
+		return;
+	for (struct dirent *task; (task = readdir(tasks));) {
+		if (task->d_name[0] < '0' || task->d_name[0] > '9')
+			continue;
+		char list_path[384], list[4096];
+		snprintf(list_path, sizeof(list_path), "/proc/%d/task/%s/children", (int)pid, task->d_name);
+		int fd = open(list_path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ssize_t n = read(fd, list, sizeof(list) - 1);
+		close(fd);
+		list[n > 0 ? n : 0] = '\0';
+		for (char *at = list, *end; *at && *count < max; at = end) {
+			long child = strtol(at, &end, 10);
+			if (end == at)
+				break;
+			pids[(*count)++] = (pid_t)child;
+		}
+	}
+	closedir(tasks);
+}
+
+/* Whether a process of the command's tree (this supervisor's descendants) holds the socket
+ * with this inode. */
+static int tree_holds_socket(unsigned long inode)
+{
+	enum { MAX = 4096 };
+	static pid_t pids[MAX];
+	size_t count = 0;
+	char wanted[48];
+	snprintf(wanted, sizeof(wanted), "socket:[%lu]", inode);
+	add_children(getpid(), pids, &count, MAX);
+	for (size_t i = 0; i < count; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/fd", (int)pids[i]);
+		DIR *fds = opendir(path);
+		if (fds) {
+			for (struct dirent *fd; (fd = readdir(fds));) {
+				char link[384], target[64];
+				snprintf(link, sizeof(link), "%s/%s", path, fd->d_name);
+				ssize_t n = readlink(link, target, sizeof(target) - 1);
+				if (n > 0 && (target[n] = '\0', strcmp(target, wanted) == 0)) {
+					closedir(fds);
+					return 1;
+				}
+			}
+			closedir(fds);
+		}
+		add_children(pids[i], pids, &count, MAX);
+	}
+	return 0;
+}
+
+/* Whether every TCP socket listening on port (IPv4 and IPv6, any address) belongs to the
+ * command's own processes, and there is one: a test host reaching its runner over loopback. */
+static int listener_is_own(uint16_t port)
+{
+	int found = 0;
+	const char *tables[] = { "/proc/net/tcp", "/proc/net/tcp6" };
+	for (size_t t = 0; t < 2; t++) {
+		FILE *table = fopen(tables[t], "re");
+		if (!table)
+			continue;
+		char line[512];
+		while (fgets(line, sizeof(line), table)) {
+			unsigned local_port, state;
+			unsigned long inode;
+			if (sscanf(line, " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x %*s %*s %*s %*u %*u %lu",
+				   &local_port, &state, &inode) != 3)
+				continue;
+			if (local_port != port || state != 0x0A /* LISTEN */)
+				continue;
+			if (!tree_holds_socket(inode)) {
+				fclose(table);
+				return 0;
+			}
+			found = 1;
+		}
+		fclose(table);
+	}
+	return found;
+}
+
+static int is_loopback(const struct sockaddr_storage *addr)
+{
+	if (addr->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)addr)->sin_addr.s_addr) >> 24) == 127;
+	const struct in6_addr *a = &((const struct sockaddr_in6 *)addr)->sin6_addr;
+	return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+}
+
 static int tcp_allowed(const struct nono_policy *p, const struct sockaddr_storage *addr)
 {
 	if (p->net_all)
@@ -260,7 +363,15 @@ static int tcp_allowed(const struct nono_policy *p, const struct sockaddr_storag
 		if (a->family == addr->ss_family && a->port == port && memcmp(a->addr, ip, ip_len) == 0)
 			return 1;
 	}
-	return 0;
+	/* Among the command's own processes over loopback (a test host and its runner). */
+	return is_loopback(addr) && listener_is_own(port);
+}
+
+static int is_datagram(int sock)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
+	return getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_DGRAM;
 }
 
 /* Reads len bytes at the caller's address into buf. Returns 0 or an errno. */
@@ -308,7 +419,7 @@ static int decide(const struct nono_policy *p, int listener, const struct nono_s
 		break;
 	case AF_INET:
 	case AF_INET6:
-		if (!tcp_allowed(p, &addr))
+		if (is_datagram(sock) ? !p->allow_udp && !p->net_all : !tcp_allowed(p, &addr))
 			error = EACCES;
 		else if (connect(sock, (struct sockaddr *)&addr, (socklen_t)len))
 			error = errno;

@@ -73,19 +73,25 @@ static int add_path(struct nono_policy *p, const struct nono_option *o, const ch
 	return 0;
 }
 
-static int add_port(uint16_t **ports, size_t *count, const char *option,
-		    const char *value, struct nono_error *err)
+static int add_port_from(uint16_t **ports, size_t *count, const char *option,
+			 const char *value, unsigned long lowest, struct nono_error *err)
 {
 	unsigned long port = 0;
 	const char *c = value;
 	for (; *c >= '0' && *c <= '9' && port <= 65535; c++)
 		port = port * 10 + (unsigned long)(*c - '0');
-	if (c == value || *c != '\0' || port == 0 || port > 65535)
-		return fail2(err, "invalid port (expected 1-65535)", option, value);
+	if (c == value || *c != '\0' || port < lowest || port > 65535)
+		return fail2(err, lowest ? "invalid port (expected 1-65535)" : "invalid port (expected 0-65535)", option, value);
 	if (grow((void **)ports, *count, sizeof(**ports), err))
 		return -1;
 	(*ports)[(*count)++] = (uint16_t)port;
 	return 0;
+}
+
+static int add_port(uint16_t **ports, size_t *count, const char *option,
+		    const char *value, struct nono_error *err)
+{
+	return add_port_from(ports, count, option, value, 1, err);
 }
 
 static int add_connect(struct nono_policy *p, const struct nono_option *o, const char *value,
@@ -97,7 +103,8 @@ static int add_connect(struct nono_policy *p, const struct nono_option *o, const
 static int add_bind(struct nono_policy *p, const struct nono_option *o, const char *value,
 		    struct nono_error *err)
 {
-	return add_port(&p->bind_ports, &p->bind_count, o->name, value, err);
+	/* 0: an ephemeral port, as bind(2) picks it (Landlock checks port 0 for that). */
+	return add_port_from(&p->bind_ports, &p->bind_count, o->name, value, 0, err);
 }
 
 static int set_net(struct nono_policy *p, const struct nono_option *o, const char *value,
@@ -213,8 +220,9 @@ const struct nono_option nono_options[] = {
 	PATH_OPTION("--symlinks", NONO_SYMLINK, "create symlinks, FIFOs and sockets beneath PATH (no write grant does)"),
 	PATH_OPTION("--sockets", NONO_SOCKET, "create (bind) Unix sockets beneath PATH; no other file"),
 	{ "--connect-tcp", "PORT", "allow TCP connections to PORT (repeatable)", add_connect, 0, 0 },
-	{ "--bind-tcp", "PORT", "allow binding TCP PORT (repeatable)", add_bind, 0, 0 },
+	{ "--bind-tcp", "PORT", "allow binding TCP PORT (repeatable; 0: an ephemeral port)", add_bind, 0, 0 },
 	{ "--net", "all|none", "lift network restrictions, or keep them (default: none)", set_net, 0, 0 },
+	FLAG("--allow-udp", allow_udp, "allow UDP sockets (name resolution); they reach any address"),
 	FLAG("--allow-unix", allow_unix, "allow Unix sockets (default: refused; stream socketpairs always work)"),
 	FLAG("--unix-own", unix_own, "Unix stream sockets, connected only among the command's own processes (a supervisor makes each connect)"),
 	{ "--unix-connect", "PATH", "with --unix-own: also connect to the socket PATH, or any beneath it", add_unix_path, 0, 0 },

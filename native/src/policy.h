@@ -36,6 +36,7 @@ struct nono_policy {
 	int net_all;     /* --net all: no network restriction */
 	int allow_unix;  /* --allow-unix: AF_UNIX sockets and abstract sockets */
 	/* Mediated connections (mediate.c): every connect() is made by the supervisor. */
+	int allow_udp;   /* --allow-udp: UDP sockets (name resolution) with the network otherwise restricted */
 	int unix_own;    /* --unix-own: Unix stream sockets, connected only to the command's own processes */
 	char **unix_paths; /* --unix-connect PATH: also these sockets (or those beneath a directory) */
 	size_t unix_path_count;

@@ -16,6 +16,7 @@
 #define SOCK_SEQPACKET_ 5
 #define SOCK_TYPE_MASK 0xf
 #define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
 
 #define ALLOW SECCOMP_RET_ALLOW
 #define REFUSE(error) (SECCOMP_RET_ERRNO | (error))
@@ -32,6 +33,7 @@ enum label {
 	SOCKET,       /* socket(): check the family */
 	INET,         /* socket(AF_INET or AF_INET6): check for TCP */
 	UNIX,         /* socket(AF_UNIX) under --unix-own: check for a connected type */
+	UDP,          /* socket(AF_INET or AF_INET6, SOCK_DGRAM) under --allow-udp: check for UDP */
 	EXIT_ALLOW,
 	EXIT_EACCES,
 	EXIT_ENOSYS,
@@ -235,10 +237,20 @@ int nono_seccomp_build(const struct nono_policy *p, int tcp_by_landlock, struct 
 		bpf_label(&b, INET);
 		bpf_load_arg(&b, 1);
 		bpf_stmt(&b, BPF_AND_K, SOCK_TYPE_MASK);
+		if (p->allow_udp)
+			bpf_jump(&b, BPF_JEQ_K, SOCK_DGRAM_, UDP, NEXT);
 		bpf_jump(&b, BPF_JEQ_K, SOCK_STREAM_, NEXT, EXIT_EACCES);
 		bpf_load_arg(&b, 2);
 		bpf_jump(&b, BPF_JEQ_K, 0, EXIT_ALLOW, NEXT);
 		bpf_jump(&b, BPF_JEQ_K, IPPROTO_TCP_, EXIT_ALLOW, EXIT_EACCES);
+		if (p->allow_udp) {
+			/* --allow-udp (name resolution until the egress proxy resolves names): UDP goes
+			 * where it is sent, as no filter sees a sendmsg()'s address (docs/security.md). */
+			bpf_label(&b, UDP);
+			bpf_load_arg(&b, 2);
+			bpf_jump(&b, BPF_JEQ_K, 0, EXIT_ALLOW, NEXT);
+			bpf_jump(&b, BPF_JEQ_K, IPPROTO_UDP_, EXIT_ALLOW, EXIT_EACCES);
+		}
 	} else {
 		bpf_ret(&b, REFUSE(EACCES));
 	}

@@ -9,7 +9,7 @@ namespace Nono.Build.Tool;
 /// <list type="bullet">
 /// <item>restore: read and execute the toolchain, the SDK and the repository; write the NuGet
 /// package folder, NuGet's HTTP cache and each project's obj/; TCP to the ports of the feeds the
-/// NuGet.config files name (and 53, for name resolution over TCP); read the local feeds;</item>
+/// NuGet.config files name, UDP for name resolution; read the local feeds;</item>
 /// <item>build (build, test, pack, publish, msbuild): the same reads; read and execute the package
 /// folder, never write it; write each project's obj/ and bin/ (TestResults/ for test, the
 /// repository's artifacts/ where it uses it); no network.</item>
@@ -99,12 +99,9 @@ internal sealed class BuildPolicy
                 caps.AllowPath(folder, AccessMode.Read);
             foreach (var port in remote.Select(r => r.Port).Distinct())
                 caps.AllowTcpConnect(port);
+            // Name resolution (UDP, to wherever it is sent) until the egress proxy resolves names.
             if (remote.Count > 0)
-            {
-                // Name resolution over TCP: UDP stays refused (docs/security.md).
-                caps.AllowTcpConnect(53);
-                environment["RES_OPTIONS"] = "use-vc";
-            }
+                options.Add("--allow-udp");
             // The user's NuGet settings (feeds, their credentials), given to restore only.
             if (machine.UserNuGetConfig is { } userConfig && File.Exists(userConfig))
             {
@@ -126,6 +123,10 @@ internal sealed class BuildPolicy
         // MSBuild's node pipes (/tmp/MSBuild<pid>) and the compiler server's (/tmp/<id>) are made
         // there whatever TMPDIR says: sockets may be made in /tmp, no other file.
         options.AddRange(["--sockets", "/tmp", "--unix-own", "--kill-leftovers"]);
+        // dotnet test: the runner listens on an ephemeral loopback port for its test hosts; the
+        // supervisor lets only the build's own processes connect to it.
+        if (phase == Phase.Build && test && caps.NetworkMode != NetworkMode.AllowAll)
+            options.AddRange(["--bind-tcp", "0"]);
 
         environment["HOME"] = home;
         environment["DOTNET_CLI_HOME"] = home;

@@ -41,10 +41,12 @@ public static class LauncherOptions
     public static LauncherOption Sockets { get; } = new("--sockets", "PATH", "create (bind) Unix sockets beneath PATH; no other file");
     /// <summary><c>--connect-tcp PORT</c>: allow TCP connections to PORT (repeatable).</summary>
     public static LauncherOption ConnectTcp { get; } = new("--connect-tcp", "PORT", "allow TCP connections to PORT (repeatable)");
-    /// <summary><c>--bind-tcp PORT</c>: allow binding TCP PORT (repeatable).</summary>
-    public static LauncherOption BindTcp { get; } = new("--bind-tcp", "PORT", "allow binding TCP PORT (repeatable)");
+    /// <summary><c>--bind-tcp PORT</c>: allow binding TCP PORT (repeatable; 0: an ephemeral port).</summary>
+    public static LauncherOption BindTcp { get; } = new("--bind-tcp", "PORT", "allow binding TCP PORT (repeatable; 0: an ephemeral port)");
     /// <summary><c>--net all|none</c>: lift network restrictions, or keep them (default: none).</summary>
     public static LauncherOption Net { get; } = new("--net", "all|none", "lift network restrictions, or keep them (default: none)");
+    /// <summary><c>--allow-udp</c>: allow UDP sockets (name resolution); they reach any address.</summary>
+    public static LauncherOption AllowUdp { get; } = new("--allow-udp", null, "allow UDP sockets (name resolution); they reach any address");
     /// <summary><c>--allow-unix</c>: allow Unix sockets (default: refused; stream socketpairs always work).</summary>
     public static LauncherOption AllowUnix { get; } = new("--allow-unix", null, "allow Unix sockets (default: refused; stream socketpairs always work)");
     /// <summary><c>--unix-own</c>: Unix stream sockets, connected only among the command's own processes (a supervisor makes each connect).</summary>
@@ -76,7 +78,7 @@ public static class LauncherOptions
     public static IReadOnlyList<LauncherOption> All { get; } =
     [
         Read, ReadExecute, ReadWrite, ReadWriteExecute, WriteOnly, ExecuteOnly, WriteExecute, Symlinks, Sockets,
-        ConnectTcp, BindTcp, Net, AllowUnix, UnixOwn, UnixConnect, ConnectTcpAddress, BestEffort, KillLeftovers, RulesetFd, Report, Audit, Errors, NullStdin, Probe, Help,
+        ConnectTcp, BindTcp, Net, AllowUdp, AllowUnix, UnixOwn, UnixConnect, ConnectTcpAddress, BestEffort, KillLeftovers, RulesetFd, Report, Audit, Errors, NullStdin, Probe, Help,
     ];
 
     /// <summary>The option named <paramref name="name"/> (<c>--ro</c>), or null.</summary>
