@@ -44,6 +44,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -134,111 +135,6 @@ static int is_own_process(pid_t pid)
 	return 0;
 }
 
-/* Whether the real path of the socket file open on fd (symlinks resolved: a link the command
- * planted does not make another socket allowed) is, or is beneath, a --unix-connect path. */
-static int named_socket_allowed(const struct nono_policy *p, int fd)
-{
-	char link[64], real[PATH_MAX];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, real, sizeof(real) - 1);
-	if (n <= 0)
-		return 0;
-	real[n] = '\0';
-	for (size_t i = 0; i < p->unix_path_count; i++) {
-		const char *allowed = p->unix_paths[i];
-		size_t len = strlen(allowed);
-		while (len > 1 && allowed[len - 1] == '/')
-			len--;
-		if (strncmp(real, allowed, len) == 0 && (real[len] == '\0' || real[len] == '/'))
-			return 1;
-	}
-	return 0;
-}
-
-/* The caller's descriptor flags: whether fd is close-on-exec in process tgid. */
-static int caller_cloexec(long tgid, int fd)
-{
-	char path[64], text[256];
-	snprintf(path, sizeof(path), "/proc/%ld/fdinfo/%d", tgid, fd);
-	int info = open(path, O_RDONLY | O_CLOEXEC);
-	if (info < 0)
-		return 1;
-	ssize_t n = read(info, text, sizeof(text) - 1);
-	close(info);
-	text[n > 0 ? n : 0] = '\0';
-	const char *flags = strstr(text, "flags:");
-	return flags ? (strtol(flags + 6, NULL, 8) & O_CLOEXEC) != 0 : 1;
-}
-
-/* A pathname Unix socket. A new socket of this process's own is connected to it and checked
- * (the listener must be the command's own process, or the path one --unix-connect names); only
- * then does it replace the caller's socket, under the same descriptor number
- * (SECCOMP_IOCTL_NOTIF_ADDFD). The caller never holds a socket connected to a stranger, not
- * even for a moment, and the listener sees exactly one connection. Returns 0 or an errno. */
-static int connect_unix(const struct nono_policy *p, int listener, const struct nono_seccomp_notif *req,
-			long tgid, int sock, const struct sockaddr_un *addr, socklen_t len)
-{
-	size_t path_len = len - offsetof(struct sockaddr_un, sun_path);
-	if (path_len == 0 || addr->sun_path[0] == '\0')
-		return EACCES; /* unnamed or abstract */
-	char path[sizeof(addr->sun_path) + 1];
-	memcpy(path, addr->sun_path, path_len);
-	path[path_len] = '\0';
-	if (path[0] != '/')
-		return EACCES; /* relative to the caller's directory, which this process does not share */
-
-	int file = open(path, O_PATH | O_CLOEXEC);
-	if (file < 0)
-		return errno;
-	struct stat st;
-	if (fstat(file, &st) || !S_ISSOCK(st.st_mode)) {
-		close(file);
-		return ECONNREFUSED;
-	}
-	/* The connect goes to this very file, whatever renames or symlinks follow. */
-	struct sockaddr_un via = { .sun_family = AF_UNIX };
-	snprintf(via.sun_path, sizeof(via.sun_path), "/proc/self/fd/%d", file);
-	socklen_t via_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(via.sun_path) + 1);
-
-	int type = 0;
-	socklen_t type_len = sizeof(type);
-	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &type_len) || (type != SOCK_STREAM && type != SOCK_SEQPACKET)) {
-		close(file);
-		return EACCES;
-	}
-	int error = 0;
-	int named = named_socket_allowed(p, file);
-	int mine = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-	if (mine < 0)
-		error = errno;
-	else if (connect(mine, (struct sockaddr *)&via, via_len))
-		error = errno;
-	close(file);
-	if (!error && !named) {
-		struct ucred peer = { 0 };
-		socklen_t peer_len = sizeof(peer);
-		if (getsockopt(mine, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) || !is_own_process(peer.pid))
-			error = EACCES;
-	}
-	if (!error) {
-		int status = fcntl(sock, F_GETFL);
-		if (status >= 0 && (status & O_NONBLOCK))
-			fcntl(mine, F_SETFL, fcntl(mine, F_GETFL) | O_NONBLOCK);
-		struct nono_seccomp_notif_addfd add = {
-			.id = req->id,
-			.flags = ADDFD_FLAG_SETFD,
-			.srcfd = (uint32_t)mine,
-			.newfd = (uint32_t)req->data.args[0],
-			.newfd_flags = caller_cloexec(tgid, (int)req->data.args[0]) ? O_CLOEXEC : 0,
-		};
-		if (ioctl(listener, NOTIF_ADDFD, &add) < 0)
-			error = errno == ENOENT ? ESRCH : errno;
-	}
-	if (mine >= 0)
-		close(mine);
-	return error;
-}
-
 /* Appends the children of every thread of pid to pids. */
 static void add_children(pid_t pid, pid_t *pids, size_t *count, size_t max)
 {
@@ -297,6 +193,205 @@ static int tree_holds_socket(unsigned long inode)
 		add_children(pids[i], pids, &count, MAX);
 	}
 	return 0;
+}
+
+/* Whether the real path of the socket file open on fd (symlinks resolved: a link the command
+ * planted does not make another socket allowed) is, or is beneath, a --unix-connect path. */
+static int named_socket_allowed(const struct nono_policy *p, int fd)
+{
+	char link[64], real[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, real, sizeof(real) - 1);
+	if (n <= 0)
+		return 0;
+	real[n] = '\0';
+	for (size_t i = 0; i < p->unix_path_count; i++) {
+		const char *allowed = p->unix_paths[i];
+		size_t len = strlen(allowed);
+		while (len > 1 && allowed[len - 1] == '/')
+			len--;
+		if (strncmp(real, allowed, len) == 0 && (real[len] == '\0' || real[len] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/* The caller's descriptor flags: whether fd is close-on-exec in process tgid. */
+static int caller_cloexec(long tgid, int fd)
+{
+	char path[64], text[256];
+	snprintf(path, sizeof(path), "/proc/%ld/fdinfo/%d", tgid, fd);
+	int info = open(path, O_RDONLY | O_CLOEXEC);
+	if (info < 0)
+		return 1;
+	ssize_t n = read(info, text, sizeof(text) - 1);
+	close(info);
+	text[n > 0 ? n : 0] = '\0';
+	const char *flags = strstr(text, "flags:");
+	return flags ? (strtol(flags + 6, NULL, 8) & O_CLOEXEC) != 0 : 1;
+}
+
+/* linux/netlink.h, linux/sock_diag.h, linux/unix_diag.h, which musl does not ship. */
+struct nono_nlmsghdr {
+	uint32_t len;
+	uint16_t type;
+	uint16_t flags;
+	uint32_t seq;
+	uint32_t pid;
+};
+struct nono_unix_diag_req {
+	uint8_t family, protocol;
+	uint16_t pad;
+	uint32_t states, ino, show, cookie[2];
+};
+struct nono_unix_diag_msg {
+	uint8_t family, type, state, pad;
+	uint32_t ino, cookie[2];
+};
+struct nono_rtattr {
+	uint16_t len, type;
+};
+#define NETLINK_SOCK_DIAG_ 4
+#define SOCK_DIAG_BY_FAMILY_ 20
+#define NLM_F_REQUEST_ 1
+#define NLM_F_DUMP_ 0x300
+#define NLMSG_DONE_ 3
+#define NLMSG_ERROR_ 2
+#define UDIAG_SHOW_VFS_ 2
+#define UNIX_DIAG_VFS_ 1
+#define TCP_LISTEN_ 10
+#define ALIGN4(n) (((n) + 3U) & ~3U)
+
+/* The socket inode of the Unix socket listening on the file (device, inode), from the kernel's
+ * socket diagnostics; 0 if none listens there. No connection is made to find out. */
+static unsigned long listening_socket_of(dev_t dev, ino_t ino)
+{
+	int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG_);
+	if (nl < 0)
+		return 0;
+	struct {
+		struct nono_nlmsghdr h;
+		struct nono_unix_diag_req r;
+	} request = {
+		.h = { sizeof(request), SOCK_DIAG_BY_FAMILY_, NLM_F_REQUEST_ | NLM_F_DUMP_, 1, 0 },
+		.r = { .family = AF_UNIX, .states = 1U << TCP_LISTEN_, .show = UDIAG_SHOW_VFS_ },
+	};
+	unsigned long found = 0;
+	if (send(nl, &request, sizeof(request), 0) != (ssize_t)sizeof(request)) {
+		close(nl);
+		return 0;
+	}
+	static char buf[32768];
+	for (int done = 0; !done;) {
+		ssize_t n = recv(nl, buf, sizeof(buf), 0);
+		if (n <= 0)
+			break;
+		for (size_t at = 0; at + sizeof(struct nono_nlmsghdr) <= (size_t)n;) {
+			const struct nono_nlmsghdr *h = (const void *)(buf + at);
+			if (h->len < sizeof(*h) || at + h->len > (size_t)n || h->type == NLMSG_DONE_ || h->type == NLMSG_ERROR_) {
+				done = 1;
+				break;
+			}
+			const struct nono_unix_diag_msg *m = (const void *)(h + 1);
+			size_t attrs = sizeof(*h) + ALIGN4(sizeof(*m));
+			for (size_t a = attrs; a + sizeof(struct nono_rtattr) <= h->len;) {
+				const struct nono_rtattr *rta = (const void *)((const char *)h + a);
+				if (rta->len < sizeof(*rta))
+					break;
+				if (rta->type == UNIX_DIAG_VFS_ && rta->len >= sizeof(*rta) + 8) {
+					uint32_t vfs[2];
+					memcpy(vfs, rta + 1, sizeof(vfs));
+					/* The kernel's own device number (major << 20 | minor), not stat's encoding. */
+					uint32_t kernel_dev = (uint32_t)((major(dev) << 20) | minor(dev));
+					if (vfs[0] == (uint32_t)ino && vfs[1] == kernel_dev)
+						found = m->ino;
+				}
+				a += ALIGN4(rta->len);
+			}
+			at += ALIGN4(h->len);
+		}
+	}
+	close(nl);
+	return found;
+}
+
+/* A pathname Unix socket. A new socket of this process's own is connected to it and checked
+ * (the listener must be the command's own process, or the path one --unix-connect names); only
+ * then does it replace the caller's socket, under the same descriptor number
+ * (SECCOMP_IOCTL_NOTIF_ADDFD). The caller never holds a socket connected to a stranger, not
+ * even for a moment, and the listener sees exactly one connection. Returns 0 or an errno. */
+static int connect_unix(const struct nono_policy *p, int listener, const struct nono_seccomp_notif *req,
+			long tgid, int sock, const struct sockaddr_un *addr, socklen_t len)
+{
+	size_t path_len = len - offsetof(struct sockaddr_un, sun_path);
+	if (path_len == 0 || addr->sun_path[0] == '\0')
+		return EACCES; /* unnamed or abstract */
+	char path[sizeof(addr->sun_path) + 1];
+	memcpy(path, addr->sun_path, path_len);
+	path[path_len] = '\0';
+	if (path[0] != '/')
+		return EACCES; /* relative to the caller's directory, which this process does not share */
+
+	int file = open(path, O_PATH | O_CLOEXEC);
+	if (file < 0)
+		return errno;
+	struct stat st;
+	if (fstat(file, &st) || !S_ISSOCK(st.st_mode)) {
+		close(file);
+		return ECONNREFUSED;
+	}
+	/* The connect goes to this very file, whatever renames or symlinks follow. */
+	struct sockaddr_un via = { .sun_family = AF_UNIX };
+	snprintf(via.sun_path, sizeof(via.sun_path), "/proc/self/fd/%d", file);
+	socklen_t via_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(via.sun_path) + 1);
+
+	int type = 0;
+	socklen_t type_len = sizeof(type);
+	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &type_len) || (type != SOCK_STREAM && type != SOCK_SEQPACKET)) {
+		close(file);
+		return EACCES;
+	}
+	/* Who listens there, found without connecting: a listener outside never sees a thing. */
+	int error = 0;
+	int named = named_socket_allowed(p, file);
+	if (!named) {
+		unsigned long listening = listening_socket_of(st.st_dev, st.st_ino);
+		if (listening == 0)
+			error = ECONNREFUSED;
+		else if (!tree_holds_socket(listening))
+			error = EACCES;
+	}
+	int mine = error ? -1 : socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+	if (!error && mine < 0)
+		error = errno;
+	else if (!error && connect(mine, (struct sockaddr *)&via, via_len))
+		error = errno;
+	close(file);
+	/* The inode is the listener's for as long as it lives (another bind makes another file),
+	 * so the socket connected is the one checked; SO_PEERCRED confirms it. */
+	if (!error) {
+		struct ucred peer = { 0 };
+		socklen_t peer_len = sizeof(peer);
+		if (getsockopt(mine, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) || !(named || is_own_process(peer.pid)))
+			error = EACCES;
+	}
+	if (!error) {
+		int status = fcntl(sock, F_GETFL);
+		if (status >= 0 && (status & O_NONBLOCK))
+			fcntl(mine, F_SETFL, fcntl(mine, F_GETFL) | O_NONBLOCK);
+		struct nono_seccomp_notif_addfd add = {
+			.id = req->id,
+			.flags = ADDFD_FLAG_SETFD,
+			.srcfd = (uint32_t)mine,
+			.newfd = (uint32_t)req->data.args[0],
+			.newfd_flags = caller_cloexec(tgid, (int)req->data.args[0]) ? O_CLOEXEC : 0,
+		};
+		if (ioctl(listener, NOTIF_ADDFD, &add) < 0)
+			error = errno == ENOENT ? ESRCH : errno;
+	}
+	if (mine >= 0)
+		close(mine);
+	return error;
 }
 
 /* Whether every TCP socket listening on port (IPv4 and IPv6, any address) belongs to the
