@@ -60,6 +60,8 @@ internal sealed class BuildPolicy
         DefaultPolicy.AddTo(caps);
         caps.AllowPath(machine.DotnetRoot, AccessMode.Read | AccessMode.Execute, CapabilitySource.System);
         caps.AllowPath(repository.Root, AccessMode.Read | AccessMode.Execute);
+        foreach (var file in repository.AncestorFiles)
+            caps.AllowFile(file, AccessMode.Read);
         var temp = Directory.CreateDirectory(Path.Combine(privateRoot, "tmp")).FullName;
         var home = Directory.CreateDirectory(Path.Combine(privateRoot, "home")).FullName;
         caps.AllowPath(privateRoot, AccessMode.ReadWrite | AccessMode.Execute);

@@ -19,12 +19,23 @@ internal sealed partial class Repository
         ".git", ".hg", ".svn", ".vs", ".idea", "node_modules", "bin", "obj", "artifacts", "TestResults", "packages",
     };
 
-    private Repository(string root, IReadOnlyList<string> projectDirectories, IReadOnlyList<string> buildFiles)
+    /// <summary>Files MSBuild, NuGet and the SDK look for in every folder above a project.</summary>
+    private static readonly HashSet<string> UpwardFiles = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "Directory.Solution.props",
+        "Directory.Solution.targets", "nuget.config", "global.json",
+    };
+
+    private Repository(string root, IReadOnlyList<string> projectDirectories, IReadOnlyList<string> buildFiles, IReadOnlyList<string> ancestorFiles)
     {
         Root = root;
         ProjectDirectories = projectDirectories;
         BuildFiles = buildFiles;
+        AncestorFiles = ancestorFiles;
     }
+
+    /// <summary>The files above <see cref="Root"/> the build reads by their names (Directory.Build.props, nuget.config, global.json, …): read-only.</summary>
+    public IReadOnlyList<string> AncestorFiles { get; }
 
     /// <summary>The repository's root: the nearest folder above the build's target holding .git, else the target's folder.</summary>
     public string Root { get; }
@@ -53,17 +64,28 @@ internal sealed partial class Repository
         var projects = new List<string>();
         var buildFiles = new List<string>();
         Walk(root, projects, buildFiles, depth: 0);
-        // Directory.Build.* above the root are imported too (MSBuild searches upward).
+        // MSBuild, NuGet and the SDK search upward: Directory.Build.* above the root are imported
+        // too (and their Sandbox* items count), nuget.config and global.json read.
+        var ancestors = new List<string>();
         for (var dir = Directory.GetParent(root); dir is not null; dir = dir.Parent)
         {
-            foreach (var name in new[] { "Directory.Build.props", "Directory.Build.targets" })
+            IEnumerable<string> files;
+            try
             {
-                var file = Path.Combine(dir.FullName, name);
-                if (File.Exists(file))
+                files = Directory.EnumerateFiles(dir.FullName).Where(f => UpwardFiles.Contains(Path.GetFileName(f))).ToList();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            foreach (var file in files)
+            {
+                ancestors.Add(file);
+                if (Path.GetFileName(file).StartsWith("Directory.Build.", StringComparison.Ordinal))
                     buildFiles.Add(file);
             }
         }
-        return new Repository(root, projects, buildFiles);
+        return new Repository(root, projects, buildFiles, ancestors);
     }
 
     private static void Walk(string directory, List<string> projects, List<string> buildFiles, int depth)

@@ -147,6 +147,7 @@ public sealed class ToolEnvironment : IAsyncLifetime
               <Sockets ParameterType="System.String" />
             </ParameterGroup>
             <Task>
+              <Using Namespace="System.Net" />
               <Using Namespace="System.Net.Sockets" />
               <Code Type="Fragment" Language="cs"><![CDATA[
                 void Probe(string what, Action action)
@@ -156,9 +157,11 @@ public sealed class ToolEnvironment : IAsyncLifetime
                 }
                 Probe("read-secret", () => Log.LogMessage(MessageImportance.High, "NONO-PROBE secret=" + File.ReadAllText("{{SecretFile}}").Trim()));
                 Probe("write-source", () => File.WriteAllText(SourceFile, "planted by a package"));
-                Probe("tcp", () => { using var c = new TcpClient(); c.Connect("127.0.0.1", {{TcpPort}}); });
-                foreach (var path in ("{{UnixSocketPath}};" + (Sockets ?? "")).Split(';', StringSplitOptions.RemoveEmptyEntries))
-                    Probe("unix " + path, () => { using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified); s.Connect(new UnixDomainSocketEndPoint(path)); });
+                Probe("tcp", () => { using (var c = new TcpClient()) c.Connect("127.0.0.1", {{TcpPort}}); });
+                // Compiled against netstandard: UnixDomainSocketEndPoint is reached at run time.
+                var unixEndPoint = Type.GetType("System.Net.Sockets.UnixDomainSocketEndPoint, System.Net.Sockets", true);
+                foreach (var path in ("{{UnixSocketPath}};" + (Sockets ?? "")).Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries))
+                    Probe("unix " + path, () => { using (var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)) s.Connect((EndPoint)Activator.CreateInstance(unixEndPoint, path)); });
               ]]></Code>
             </Task>
           </UsingTask>
