@@ -124,8 +124,6 @@ public sealed class ToolEnvironment : IAsyncLifetime
         PackBuildPackage(EvaluationProbeId, $"""
             <Project>
               <PropertyGroup>
-                <!-- Which evaluations imported this file: restore's (ExcludeRestorePackageImports=true) or the build's. -->
-                <_NonoProbeEvaluations>$([System.IO.File]::AppendAllText('$(MSBuildProjectDirectory)/obj/nono-evaluations.log', 'restore=$(ExcludeRestorePackageImports);'))</_NonoProbeEvaluations>
                 <NonoProbeSecret>$([System.IO.File]::ReadAllText('{SecurityElement.Escape(SecretFile)}').Trim())</NonoProbeSecret>
               </PropertyGroup>
             </Project>
@@ -160,7 +158,7 @@ public sealed class ToolEnvironment : IAsyncLifetime
                 Probe("tcp", () => { using (var c = new TcpClient()) c.Connect("127.0.0.1", {{TcpPort}}); });
                 // Compiled against netstandard: UnixDomainSocketEndPoint is reached at run time.
                 var unixEndPoint = Type.GetType("System.Net.Sockets.UnixDomainSocketEndPoint, System.Net.Sockets", true);
-                foreach (var path in ("{{UnixSocketPath}};" + (Sockets ?? "")).Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries))
+                foreach (var path in ("{{UnixSocketPath}};" + (Sockets ?? "")).Split(new[] { ';', '|' }, StringSplitOptions.RemoveEmptyEntries))
                     Probe("unix " + path, () => { using (var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)) s.Connect((EndPoint)Activator.CreateInstance(unixEndPoint, path)); });
               ]]></Code>
             </Task>
