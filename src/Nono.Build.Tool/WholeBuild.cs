@@ -101,6 +101,9 @@ internal static partial class WholeBuild
                 [
                     "restore", .. RestoreArguments(rest),
                     "-p:ExcludeRestorePackageImports=true", "-p:ImportProjectExtensionProps=false", "-p:ImportProjectExtensionTargets=false",
+                    // Nono.Build.Sdk's step policy (an InitialTarget, which would make bin/ at
+                    // restore): restore runs no step, and runs inside this sandbox anyway.
+                    "-p:SandboxEnabled=false",
                 ];
                 var code = RunPhase("restore", restore, machine, restoreArgs, privateRoot, printPolicy);
                 if (code != 0)
