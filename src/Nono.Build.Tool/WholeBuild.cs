@@ -35,6 +35,16 @@ internal static partial class WholeBuild
         "--property", "-e", "--environment", "--artifacts-path", "-bl",
     ];
 
+    /// <summary>NONO_TOOL_TIMING=1: how long the tool took before each phase started, on stderr.</summary>
+    private static readonly bool Timing = Environment.GetEnvironmentVariable("NONO_TOOL_TIMING") == "1";
+    private static readonly Stopwatch Clock = Stopwatch.StartNew();
+
+    private static void Time(string what)
+    {
+        if (Timing)
+            Console.Error.WriteLine($"dotnet nono: {what} at {Clock.Elapsed.TotalMilliseconds:F0} ms (process start: {(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds:F0} ms ago)");
+    }
+
     public static int Run(string[] args)
     {
         var printPolicy = false;
@@ -83,8 +93,10 @@ internal static partial class WholeBuild
             return Start(machine.Dotnet, [command, .. rest], null);
         }
 
+        Time("arguments read");
         var target = Target(rest);
         var repository = Repository.Find(target);
+        Time("repository found");
         var privateRoot = Directory.CreateTempSubdirectory("nono-build-").FullName;
         var compilerPipe = $"nono-{Guid.NewGuid():N}";
         var started = DateTime.UtcNow;
@@ -197,6 +209,7 @@ internal static partial class WholeBuild
                 Console.Error.WriteLine(value is null ? $"  env -{variable}" : $"  env {variable}={value}");
         }
         var launcher = Nono.Native.NativeAssets.Launcher();
+        Time($"{name} policy computed, starting");
         return Start(launcher, [$"@{optionsFile}", "--", machine.Dotnet, .. dotnetArgs], policy.Environment);
     }
 
