@@ -21,6 +21,9 @@ public sealed class ToolEnvironment : IAsyncLifetime
     /// <summary>A package whose props read the secret with a property function at evaluation.</summary>
     public const string EvaluationProbeId = "Nono.E2E.EvaluationProbe";
 
+    /// <summary>A package with a source generator (analyzers/dotnet/cs) that reads the secret while the compiler runs.</summary>
+    public const string GeneratorProbeId = "Nono.E2E.GeneratorProbe";
+
     private bool createdSshDirectory;
 
     public ToolEnvironment()
@@ -121,6 +124,7 @@ public sealed class ToolEnvironment : IAsyncLifetime
             throw new InvalidOperationException($"installing Nono.Build.Tool failed:\n{install}");
 
         PackBuildPackage(TaskProbeId, null, TaskProbeTargets());
+        PackGeneratorPackage();
         PackBuildPackage(EvaluationProbeId, $"""
             <Project>
               <PropertyGroup>
@@ -202,11 +206,67 @@ public sealed class ToolEnvironment : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// The generator probe: compiled against the SDK's own Roslyn (the compiler that loads it),
+    /// it reads the secret and reports what it got as a #warning in the generated source.
+    /// </summary>
+    private void PackGeneratorPackage()
+    {
+        var sdkRoslyn = Directory.GetDirectories(Path.Combine(Path.GetDirectoryName(DotnetPath())!, "sdk"))
+            .Select(d => Path.Combine(d, "Roslyn", "bincore")).Where(Directory.Exists).OrderBy(d => d, StringComparer.Ordinal).Last();
+        var source = Directory.CreateDirectory(Path.Combine(Root, "sources", "generator")).FullName;
+        File.WriteAllText(Path.Combine(source, "Generator.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <AssemblyName>{GeneratorProbeId}</AssemblyName>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <Reference Include="{sdkRoslyn}/Microsoft.CodeAnalysis.dll" Private="false" />
+                <Reference Include="{sdkRoslyn}/Microsoft.CodeAnalysis.CSharp.dll" Private="false" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(source, "Generator.cs"), $$"""
+            using Microsoft.CodeAnalysis;
+            [Generator]
+            public sealed class NonoProbeGenerator : ISourceGenerator
+            {
+                public void Initialize(GeneratorInitializationContext context) { }
+                public void Execute(GeneratorExecutionContext context)
+                {
+                    string result;
+                    try { result = "read " + System.IO.File.ReadAllText("{{SecretFile}}").Trim(); }
+                    catch (System.Exception e) { result = "denied " + e.GetType().Name; }
+                    context.AddSource("NonoProbe.g.cs", "#warning NONO-PROBE generator " + result + "\n");
+                }
+            }
+            """);
+        var build = Cli.Run(source, new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Path.Combine(source, "packages") },
+            "dotnet", "build", "-c", "Release", "-o", Path.Combine(source, "out"), "-nologo", "-v:m", "-tl:off", "--disable-build-servers", "-nodeReuse:false");
+        if (!build.Succeeded)
+            throw new InvalidOperationException($"building the generator probe failed:\n{build}");
+        PackBuildPackage(GeneratorProbeId, null, null, ("analyzers/dotnet/cs", Path.Combine(source, "out", GeneratorProbeId + ".dll")));
+    }
+
+    private static string DotnetPath() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
+        : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "dotnet")).First(File.Exists);
+
     /// <summary>Packs version 1.0.0 of a package that ships only build/&lt;Id&gt;.props and/or .targets into the feed.</summary>
-    private void PackBuildPackage(string id, string? props, string? targets)
+    private void PackBuildPackage(string id, string? props, string? targets, (string PackagePath, string File)? extra = null)
     {
         var source = Directory.CreateDirectory(Path.Combine(Root, "sources", id)).FullName;
         Directory.CreateDirectory(Path.Combine(source, "build"));
+        var extraItem = "";
+        if (extra is { } e)
+        {
+            var copy = Path.Combine(source, "extra", Path.GetFileName(e.File));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(e.File, copy);
+            extraItem = $"<None Include=\"extra/*\" Pack=\"true\" PackagePath=\"{e.PackagePath}/\" />";
+        }
         if (props is not null)
             File.WriteAllText(Path.Combine(source, "build", id + ".props"), props);
         if (targets is not null)
@@ -225,6 +285,7 @@ public sealed class ToolEnvironment : IAsyncLifetime
               </PropertyGroup>
               <ItemGroup>
                 <None Include="build/*" Pack="true" PackagePath="build/" />
+                {extraItem}
               </ItemGroup>
             </Project>
             """);

@@ -73,6 +73,30 @@ public sealed partial class WholeBuildTests(ToolEnvironment env)
     }
 
     [Fact]
+    public void ASourceGenerator_ReadsTheSecretInTheCompilerServer_InAPlainBuild_ButNotUnderDotnetNono()
+    {
+        Landlock.Require();
+        var repo = env.NewRepository("generator", ["App"], [ToolEnvironment.GeneratorProbeId]);
+        var app = Path.Combine(repo, "App");
+        var before = LeftRunning().Compiler;
+
+        var plain = env.Dotnet(app, ServersOn, "build", "-nologo", "-tl:off", "-nodeReuse:false");
+        Assert.True(plain.Succeeded, plain.ToString());
+        Assert.Contains($"NONO-PROBE generator read {env.SecretContent}", plain.Output);
+        if (LeftRunning().Compiler is { } started && started.Pid != before?.Pid)
+            Kill(started.Pid); // the plain control's compiler server, which this test started
+        Directory.Delete(Path.Combine(app, "obj"), recursive: true);
+        Directory.Delete(Path.Combine(app, "bin"), recursive: true);
+
+        var sandboxed = env.Nono(app, ServersOn, "build", "-nologo", "-tl:off", "-v:d");
+
+        Assert.True(sandboxed.Succeeded, sandboxed.ToString());
+        Assert.DoesNotContain(env.SecretContent, sandboxed.Output);
+        Assert.Contains("NONO-PROBE generator denied UnauthorizedAccessException", sandboxed.Output);
+        Assert.Contains("CompilerServer: server - server processed compilation", sandboxed.Output);
+    }
+
+    [Fact]
     public void TwoProjectsWithM2_UseMSBuildNodesAndTheCompilerServer_InsideTheSandbox_AndLeaveNoneRunning()
     {
         Landlock.Require();
