@@ -250,6 +250,7 @@ internal static partial class WholeBuild
             }
         }
         using var process = Process.Start(psi)!;
+        var terminatedBy = 0;
         // ^C reaches the whole foreground process group, the build included: wait for it to stop.
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
         using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => c.Cancel = true);
@@ -257,15 +258,18 @@ internal static partial class WholeBuild
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
         {
             c.Cancel = true;
+            terminatedBy = 15;
             Kill(process.Id, 15);
         });
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
         {
             c.Cancel = true;
+            terminatedBy = 1;
             Kill(process.Id, 1);
         });
         process.WaitForExit();
-        return process.ExitCode;
+        // A build stopped by a termination request never reads as a success, whatever dotnet returned.
+        return terminatedBy != 0 && process.ExitCode == 0 ? 128 + terminatedBy : process.ExitCode;
     }
 
     /// <summary>
