@@ -2,6 +2,8 @@
 # What dotnet nono adds to a build, against plain dotnet build of the same solution, interleaved:
 #   clean  every obj/ and bin/ removed first (restore and build, as a fresh CI checkout)
 #   noop   right after, nothing changed (incremental: restore and build again)
+#   split  plain dotnet in dotnet nono's two phases, unsandboxed: `dotnet restore`, then
+#          `dotnet build --no-restore` (what the phase split costs by itself)
 #   start  the tool's own start: `dotnet-nono --help`, and the time until it starts nono-exec
 #          for the build (NONO_TOOL_TIMING=1), policy computation included
 # A solution of PROJECTS class libraries (default 12) in a chain of project references, each
@@ -52,8 +54,12 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int
 
 declare -A times
 for round in $(seq 1 "$ROUNDS"); do
-  for mode in plain nono; do
-    if [ "$mode" = plain ]; then build=(dotnet build All.slnx -nologo); else build=("$nono" build All.slnx -nologo); fi
+  for mode in plain split nono; do
+    case $mode in
+      plain) build=(dotnet build All.slnx -nologo) ;;
+      split) build=(sh -c 'dotnet restore All.slnx -nologo && dotnet build All.slnx --no-restore -nologo') ;;
+      nono) build=("$nono" build All.slnx -nologo) ;;
+    esac
     clean
     times[$mode-clean]+="$(ms "${build[@]}") "
     times[$mode-noop]+="$(ms "${build[@]}") "
@@ -66,10 +72,11 @@ done
 echo "whole-build benchmark: $PROJECTS projects, $ROUNDS rounds interleaved, medians (ms); $(nproc) cores, $(uname -r)"
 for kind in clean noop; do
   plain=$(echo "${times[plain-$kind]}" | tr ' ' '\n' | grep . | median)
-  sandboxed=$(echo "${times[nono-$kind]}" | tr ' ' '\n' | grep . | median)
-  echo "$kind: plain $plain, dotnet nono $sandboxed, ratio $(awk -v a="$sandboxed" -v b="$plain" 'BEGIN {printf "%.3f", a / b}')"
-  echo "  plain: ${times[plain-$kind]}"
-  echo "  nono:  ${times[nono-$kind]}"
+  for mode in split nono; do
+    m=$(echo "${times[$mode-$kind]}" | tr ' ' '\n' | grep . | median)
+    echo "$kind: $mode $m ms against plain $plain ms: ratio $(awk -v a="$m" -v b="$plain" 'BEGIN {printf "%.3f", a / b}')"
+  done
+  for mode in plain split nono; do echo "  $mode: ${times[$mode-$kind]}"; done
 done
 echo "tool start (dotnet-nono --help): $(echo "${times[help]}" | tr ' ' '\n' | grep . | median) ms [${times[help]}]"
 echo "tool start to nono-exec (policy computed): $(echo "${times[policy]}" | tr ' ' '\n' | grep . | median) ms [${times[policy]}]"
