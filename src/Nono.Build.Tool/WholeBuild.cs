@@ -102,7 +102,7 @@ internal static partial class WholeBuild
         var started = DateTime.UtcNow;
         try
         {
-            var noRestore = rest.Contains("--no-restore");
+            var noRestore = rest.Contains("--no-restore") || rest.Contains("--no-build");
             if (RestoringCommands.Contains(command) && !noRestore)
             {
                 var restore = BuildPolicy.For(BuildPolicy.Phase.Restore, repository, machine, Path.Combine(privateRoot, "restore"), test: false,
