@@ -16,8 +16,9 @@
  *      - a pathname Unix socket: opened once (O_PATH) so that the file checked is the file
  *        connected to (through /proc/self/fd/N, whatever renames or symlinks follow); allowed
  *        if its real path is one --unix-connect names, or if the process listening on it is
- *        one of the command's own (its descendants: SO_PEERCRED of a socket of the
- *        supervisor's, connected first and only then put in place of the caller's);
+ *        one of the command's own (the kernel's socket diagnostics name the socket listening
+ *        on the file, the descendants' descriptors say whose it is); a socket of the
+ *        supervisor's is then connected and put in place of the caller's;
  *      - an abstract or unnamed Unix address: refused (nothing of a build uses them);
  *      - TCP: allowed with --net all, to a --connect-tcp port, or to a --connect-tcp-addr
  *        address and port (the port rules Landlock would have applied in the caller);
@@ -116,23 +117,6 @@ static long status_field(pid_t pid, const char *key)
 	text[n] = '\0';
 	const char *at = strstr(text, key);
 	return at ? strtol(at + strlen(key), NULL, 10) : -1;
-}
-
-/* Whether pid is this supervisor's descendant: the command's own process. The supervisor is a
- * child subreaper, so an orphan of the command's tree (VBCSCompiler, a detached node) is
- * reparented here and still counts; a process of anyone else never reaches this pid. */
-static int is_own_process(pid_t pid)
-{
-	pid_t self = getpid();
-	for (int depth = 0; pid > 1 && depth < 4096; depth++) {
-		long parent = status_field(pid, "PPid:");
-		if (parent == self)
-			return 1;
-		if (parent <= 0)
-			return 0;
-		pid = (pid_t)parent;
-	}
-	return 0;
 }
 
 /* Appends the children of every thread of pid to pids. */
@@ -324,6 +308,8 @@ static int connect_unix(const struct nono_policy *p, int listener, const struct 
 			long tgid, int sock, const struct sockaddr_un *addr, socklen_t len)
 {
 	size_t path_len = len - offsetof(struct sockaddr_un, sun_path);
+	if (path_len > sizeof(addr->sun_path))
+		return EINVAL;
 	if (path_len == 0 || addr->sun_path[0] == '\0')
 		return EACCES; /* unnamed or abstract */
 	char path[sizeof(addr->sun_path) + 1];
@@ -367,14 +353,8 @@ static int connect_unix(const struct nono_policy *p, int listener, const struct 
 	else if (!error && connect(mine, (struct sockaddr *)&via, via_len))
 		error = errno;
 	close(file);
-	/* The inode is the listener's for as long as it lives (another bind makes another file),
-	 * so the socket connected is the one checked; SO_PEERCRED confirms it. */
-	if (!error) {
-		struct ucred peer = { 0 };
-		socklen_t peer_len = sizeof(peer);
-		if (getsockopt(mine, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) || !(named || is_own_process(peer.pid)))
-			error = EACCES;
-	}
+	/* The file's inode is the listener's for as long as it lives (another bind makes another
+	 * file), so the socket connected through it is the one checked above. */
 	if (!error) {
 		int status = fcntl(sock, F_GETFL);
 		if (status >= 0 && (status & O_NONBLOCK))
