@@ -125,6 +125,13 @@ public sealed class ToolEnvironment : IAsyncLifetime
 
         PackBuildPackage(TaskProbeId, null, TaskProbeTargets());
         PackGeneratorPackage();
+        // The step sandbox, for builds whose Exec steps nest their own sandbox inside the whole build's.
+        foreach (var project in new[] { Path.Combine(RepoRoot, "sdk", "Nono.Build.Sdk"), Path.Combine(RepoRoot, "src", "Nono") })
+        {
+            var sdk = Cli.Run(RepoRoot, null, "dotnet", "pack", project, "-c", "Release", "-o", Feed, "-nologo", "-v:m", "-tl:off", "--disable-build-servers", "-nodeReuse:false");
+            if (!sdk.Succeeded)
+                throw new InvalidOperationException($"packing {project} failed:\n{sdk}");
+        }
         PackBuildPackage(EvaluationProbeId, $"""
             <Project>
               <PropertyGroup>
