@@ -24,6 +24,9 @@ public sealed class ToolEnvironment : IAsyncLifetime
     /// <summary>A package with a source generator (analyzers/dotnet/cs) that reads the secret while the compiler runs.</summary>
     public const string GeneratorProbeId = "Nono.E2E.GeneratorProbe";
 
+    /// <summary>A package with a compiled task assembly (tasks/) whose task reads the secret, writes the source tree and opens TCP.</summary>
+    public const string CompiledTaskProbeId = "Nono.E2E.CompiledTaskProbe";
+
     private bool createdSshDirectory;
 
     public ToolEnvironment()
@@ -125,6 +128,7 @@ public sealed class ToolEnvironment : IAsyncLifetime
 
         PackBuildPackage(TaskProbeId, null, TaskProbeTargets());
         PackGeneratorPackage();
+        PackCompiledTaskPackage();
         // The step sandbox, for builds whose Exec steps nest their own sandbox inside the whole build's.
         foreach (var project in new[] { Path.Combine(RepoRoot, "sdk", "Nono.Build.Sdk"), Path.Combine(RepoRoot, "src", "Nono") })
         {
@@ -255,6 +259,58 @@ public sealed class ToolEnvironment : IAsyncLifetime
         if (!build.Succeeded)
             throw new InvalidOperationException($"building the generator probe failed:\n{build}");
         PackBuildPackage(GeneratorProbeId, null, null, ("analyzers/dotnet/cs", Path.Combine(source, "out", GeneratorProbeId + ".dll")));
+    }
+
+    /// <summary>The compiled task probe: built against the SDK's own MSBuild assemblies, loaded by MSBuild from the package.</summary>
+    private void PackCompiledTaskPackage()
+    {
+        var sdkDir = Directory.GetDirectories(Path.Combine(Path.GetDirectoryName(DotnetPath())!, "sdk"))
+            .Where(d => File.Exists(Path.Combine(d, "Microsoft.Build.Utilities.Core.dll"))).OrderBy(d => d, StringComparer.Ordinal).Last();
+        var source = Directory.CreateDirectory(Path.Combine(Root, "sources", "compiledtask")).FullName;
+        File.WriteAllText(Path.Combine(source, "Task.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <AssemblyName>{CompiledTaskProbeId}</AssemblyName>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <Reference Include="{sdkDir}/Microsoft.Build.Framework.dll" Private="false" />
+                <Reference Include="{sdkDir}/Microsoft.Build.Utilities.Core.dll" Private="false" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(source, "ProbeTask.cs"), $$"""
+            using Microsoft.Build.Framework;
+            public sealed class NonoCompiledProbe : Microsoft.Build.Utilities.Task
+            {
+                [Required] public string SourceFile { get; set; } = "";
+                private void Probe(string what, System.Action action)
+                {
+                    try { action(); Log.LogMessage(MessageImportance.High, "NONO-PROBE compiled " + what + ": ok"); }
+                    catch (System.Exception e) { Log.LogMessage(MessageImportance.High, "NONO-PROBE compiled " + what + ": " + e.GetType().Name); }
+                }
+                public override bool Execute()
+                {
+                    Probe("read-secret", () => Log.LogMessage(MessageImportance.High, "NONO-PROBE compiled secret=" + System.IO.File.ReadAllText("{{SecretFile}}").Trim()));
+                    Probe("write-source", () => System.IO.File.WriteAllText(SourceFile, "planted by a compiled task"));
+                    Probe("tcp", () => { using var c = new System.Net.Sockets.TcpClient(); c.Connect("127.0.0.1", {{TcpPort}}); });
+                    return true;
+                }
+            }
+            """);
+        var build = Cli.Run(source, new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Path.Combine(source, "packages") },
+            "dotnet", "build", "-c", "Release", "-o", Path.Combine(source, "out"), "-nologo", "-v:m", "-tl:off", "--disable-build-servers", "-nodeReuse:false");
+        if (!build.Succeeded)
+            throw new InvalidOperationException($"building the compiled task probe failed:\n{build}");
+        PackBuildPackage(CompiledTaskProbeId, null, $"""
+            <Project>
+              <UsingTask TaskName="NonoCompiledProbe" AssemblyFile="$(MSBuildThisFileDirectory)../tasks/{CompiledTaskProbeId}.dll" />
+              <Target Name="NonoCompiledProbe" AfterTargets="Build">
+                <NonoCompiledProbe SourceFile="$(MSBuildProjectDirectory)/planted-by-compiled-task.txt" />
+              </Target>
+            </Project>
+            """, ("tasks", Path.Combine(source, "out", CompiledTaskProbeId + ".dll")));
     }
 
     private static string DotnetPath() =>

@@ -48,6 +48,35 @@ public sealed partial class WholeBuildTests(ToolEnvironment env)
     }
 
     [Fact]
+    public void APackagesCompiledTaskAssembly_ReadsTheSecretWritesSourcesAndConnects_InAPlainBuild_ButNotUnderDotnetNono()
+    {
+        Landlock.Require();
+        var repo = env.NewRepository("compiled", ["App"], [ToolEnvironment.CompiledTaskProbeId]);
+        var app = Path.Combine(repo, "App");
+        var planted = Path.Combine(app, "planted-by-compiled-task.txt");
+
+        var plain = env.Dotnet(app, null, "build", "-nologo", "-tl:off");
+        Assert.True(plain.Succeeded, plain.ToString());
+        Assert.Contains($"NONO-PROBE compiled secret={env.SecretContent}", plain.Output);
+        Assert.Contains("NONO-PROBE compiled write-source: ok", plain.Output);
+        Assert.Contains("NONO-PROBE compiled tcp: ok", plain.Output);
+        Assert.True(File.Exists(planted) && ToolEnvironment.Reached(env.TcpListener), "control: the plain build's task wrote the source tree and connected");
+        File.Delete(planted);
+        Directory.Delete(Path.Combine(app, "obj"), recursive: true);
+        Directory.Delete(Path.Combine(app, "bin"), recursive: true);
+
+        var sandboxed = env.Nono(app, null, "build", "-nologo", "-tl:off");
+
+        Assert.True(sandboxed.Succeeded, sandboxed.ToString());
+        Assert.DoesNotContain(env.SecretContent, sandboxed.Output);
+        Assert.Contains("NONO-PROBE compiled read-secret: UnauthorizedAccessException", sandboxed.Output);
+        Assert.Contains("NONO-PROBE compiled write-source: UnauthorizedAccessException", sandboxed.Output);
+        Assert.Contains("NONO-PROBE compiled tcp: SocketException", sandboxed.Output);
+        Assert.False(File.Exists(planted));
+        Assert.False(ToolEnvironment.Reached(env.TcpListener));
+    }
+
+    [Fact]
     public void APropertyFunction_ReadsTheSecretAtEvaluation_InAPlainBuild_ButNotUnderDotnetNono_AndRestoreDoesNotImportIt()
     {
         Landlock.Require();
