@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds native/ for x64 and arm64 and packs Nono and Nono.Build.Sdk to artifacts/packages/
+# Builds native/ for x64 and arm64 and packs Nono, Nono.Build.Sdk and Nono.Build.Tool (dotnet nono) to artifacts/packages/
 # (or $1), deterministically: the same commit gives the same bytes in any directory, at any
 # time (docs/security.md#provenance). Each package gets an SPDX SBOM from sbom-tool
 # (_manifest/spdx_2.2/manifest.spdx.json: every file with its sha256, the native binaries
@@ -21,7 +21,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/nono-pack.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
 dotnet tool restore >/dev/null
-for project in src/Nono sdk/Nono.Build.Sdk; do
+for project in src/Nono sdk/Nono.Build.Sdk src/Nono.Build.Tool; do
   id=$(basename "$project")
   rm -f "$out/$id".[0-9]*.nupkg
   dotnet pack "$project" -c Release -o "$work/$id" -v:q -nologo

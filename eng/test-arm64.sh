@@ -70,7 +70,10 @@ same 125 --rw= -- true
 same 125 --help=yes
 same 125 --allow-unix=1 -- true
 same 125 --connect-tcp 70000 -- true
-same 125 --bind-tcp=0 -- true
+same 125 --bind-tcp=70000 -- true
+same 125 --connect-tcp=0 -- true
+same 125 --connect-tcp-addr localhost:80 -- true
+same 125 --unix-connect relative.sock -- true
 same 125 --connect-tcp 8o -- true
 same 125 --net some -- true
 same 125 --ruleset-fd x -- true

@@ -23,6 +23,7 @@
  */
 #include "policy.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -111,7 +112,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* ---- The model: docs/nono-exec.md's grammar, checked against the parser's result. ---- */
 
-enum kind { PATH, CONNECT, BIND, NET, ALLOW_UNIX, BEST_EFFORT, PROBE, HELP, RULESET_FD, REPORT, AUDIT, KILL_LEFTOVERS, ERRORS, NULL_STDIN };
+enum kind { PATH, CONNECT, BIND, NET, ALLOW_UNIX, BEST_EFFORT, PROBE, HELP, RULESET_FD, REPORT, AUDIT, KILL_LEFTOVERS, ERRORS, NULL_STDIN,
+	    ALLOW_UDP, UNIX_OWN, UNIX_CONNECT, TCP_ADDR };
 
 struct model_option {
 	const char *name;
@@ -128,10 +130,15 @@ static const struct model_option model_options[] = {
 	{ "--xo", PATH, NONO_EXECUTE },
 	{ "--wx", PATH, NONO_WRITE | NONO_EXECUTE },
 	{ "--symlinks", PATH, NONO_SYMLINK },
+	{ "--sockets", PATH, NONO_SOCKET },
 	{ "--connect-tcp", CONNECT, 0 },
 	{ "--bind-tcp", BIND, 0 },
 	{ "--net", NET, 0 },
+	{ "--allow-udp", ALLOW_UDP, 0 },
 	{ "--allow-unix", ALLOW_UNIX, 0 },
+	{ "--unix-own", UNIX_OWN, 0 },
+	{ "--unix-connect", UNIX_CONNECT, 0 },
+	{ "--connect-tcp-addr", TCP_ADDR, 0 },
 	{ "--best-effort", BEST_EFFORT, 0 },
 	{ "--probe", PROBE, 0 },
 	{ "--help", HELP, 0 },
@@ -145,7 +152,8 @@ static const struct model_option model_options[] = {
 
 static int takes_value(enum kind kind)
 {
-	return kind == PATH || kind == CONNECT || kind == BIND || kind == NET || kind == RULESET_FD || kind == REPORT || kind == ERRORS;
+	return kind == PATH || kind == CONNECT || kind == BIND || kind == NET || kind == RULESET_FD || kind == REPORT || kind == ERRORS
+		|| kind == UNIX_CONNECT || kind == TCP_ADDR;
 }
 
 static const struct model_option *model_find(const char *name, size_t len)
@@ -175,7 +183,8 @@ struct model {
 	const struct nono_policy *p; /* the parser's result, compared only if it succeeded */
 	int compare;
 	size_t paths, connects, binds;
-	int net_all, allow_unix, best_effort, probe, help, audit, kill_leftovers, null_stdin;
+	int net_all, allow_unix, best_effort, probe, help, audit, kill_leftovers, null_stdin, allow_udp, unix_own;
+	size_t unix_paths, tcp_addrs;
 	long ruleset_fd;  /* -1: none */
 	int has_report;
 	size_t report_len; /* the last --report value (inputs are at most 4096 bytes) */
@@ -191,8 +200,8 @@ static int same(const char *s, const char *text, size_t len)
 	return strlen(s) == len && !memcmp(s, text, len);
 }
 
-/* Port: decimal digits only (leading zeros allowed), 1-65535. */
-static int model_port(const char *text, size_t len)
+/* Port: decimal digits only (leading zeros allowed), 1-65535 (0-65535 for --bind-tcp). */
+static int model_port_from(const char *text, size_t len, unsigned long lowest)
 {
 	unsigned long value = 0;
 	if (len == 0)
@@ -204,7 +213,12 @@ static int model_port(const char *text, size_t len)
 		if (value > 65535)
 			return -1;
 	}
-	return value == 0 ? -1 : (int)value;
+	return value < lowest ? -1 : (int)value;
+}
+
+static int model_port(const char *text, size_t len)
+{
+	return model_port_from(text, len, 1);
 }
 
 static void check_port(const struct model *m, const uint16_t *ports, size_t count, size_t index,
@@ -240,8 +254,8 @@ static int model_apply(struct model *m, const struct model_option *o, const char
 		return 0;
 	case CONNECT:
 	case BIND:
-		if ((port = model_port(text, len)) < 0)
-			return m->error = "invalid port (expected 1-65535)", -1;
+		if ((port = model_port_from(text, len, o->kind == BIND ? 0 : 1)) < 0)
+			return m->error = o->kind == BIND ? "invalid port (expected 0-65535)" : "invalid port (expected 1-65535)", -1;
 		if (o->kind == CONNECT)
 			check_port(m, m->p->connect_ports, m->p->connect_count, m->connects++, port);
 		else
@@ -306,6 +320,44 @@ static int model_apply(struct model *m, const struct model_option *o, const char
 	case NULL_STDIN:
 		m->null_stdin = 1;
 		return 0;
+	case ALLOW_UDP:
+		m->allow_udp = 1;
+		return 0;
+	case UNIX_OWN:
+		m->unix_own = 1;
+		return 0;
+	case UNIX_CONNECT:
+		if (len == 0 || text[0] != '/')
+			return m->error = "not an absolute path", -1;
+		m->unix_paths++;
+		m->unix_own = 1;
+		return 0;
+	case TCP_ADDR: {
+		/* ADDR:PORT or [ADDR6]:PORT, split at the last colon; numeric addresses only. */
+		char host[64];
+		const char *colon = NULL;
+		for (size_t i = 0; i < len; i++)
+			if (text[i] == ':')
+				colon = text + i;
+		size_t host_len = colon ? (size_t)(colon - text) : 0;
+		if (!colon || host_len == 0 || host_len >= sizeof(host) || memchr(text, '\0', len))
+			return m->error = "invalid address (expected ADDR:PORT or [ADDR6]:PORT)", -1;
+		memcpy(host, text, host_len);
+		host[host_len] = '\0';
+		unsigned char addr[16];
+		if (host[0] == '[' && host[host_len - 1] == ']') {
+			host[host_len - 1] = '\0';
+			if (inet_pton(AF_INET6, host + 1, addr) != 1)
+				return m->error = "invalid IPv6 address", -1;
+		} else if (inet_pton(AF_INET, host, addr) != 1) {
+			return m->error = "invalid IPv4 address (numeric only)", -1;
+		}
+		if (model_port(colon + 1, len - host_len - 1) < 0)
+			return m->error = "invalid port (expected 1-65535)", -1;
+		m->tcp_addrs++;
+		m->unix_own = 1;
+		return 0;
+	}
 	}
 	return 0;
 }
@@ -425,15 +477,12 @@ static void check_policy(const struct nono_policy *p, int argc, char *const argv
 		unsigned a = p->paths[i].access;
 		if (!p->paths[i].path || !p->paths[i].path[0])
 			die("empty path rule", NULL);
-		if (a == 0 || (a & ~(unsigned)(NONO_READ | NONO_WRITE | NONO_EXECUTE | NONO_SYMLINK)))
+		if (a == 0 || (a & ~(unsigned)(NONO_READ | NONO_WRITE | NONO_EXECUTE | NONO_SYMLINK | NONO_SOCKET)))
 			die("invalid access", p->paths[i].path);
 	}
 	for (size_t i = 0; i < p->connect_count; i++)
 		if (p->connect_ports[i] == 0)
 			die("connect port 0", NULL);
-	for (size_t i = 0; i < p->bind_count; i++)
-		if (p->bind_ports[i] == 0)
-			die("bind port 0", NULL);
 	if ((unsigned)p->net_all > 1 || (unsigned)p->allow_unix > 1 ||
 	    (unsigned)p->best_effort > 1 || (unsigned)p->probe > 1 || (unsigned)p->help > 1)
 		die("a flag is neither 0 nor 1", NULL);
@@ -511,8 +560,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (m.net_all != policy.net_all || m.allow_unix != policy.allow_unix ||
 		    m.best_effort != policy.best_effort || m.probe != policy.probe || m.help != policy.help ||
 		    m.audit != policy.audit || m.ruleset_fd != policy.ruleset_fd ||
-		    m.kill_leftovers != policy.kill_leftovers || m.null_stdin != policy.null_stdin)
+		    m.kill_leftovers != policy.kill_leftovers || m.null_stdin != policy.null_stdin ||
+		    m.allow_udp != policy.allow_udp || m.unix_own != policy.unix_own)
 			die("flags differ from the model's", NULL);
+		if (m.unix_paths != policy.unix_path_count || m.tcp_addrs != policy.tcp_addr_count)
+			die("mediated-connection counts differ from the model's", NULL);
 		if (m.has_report ? !policy.report || !same(policy.report, m.report, m.report_len) : policy.report != NULL)
 			die("--report differs from the model's", policy.report);
 		if (m.has_errors ? !policy.errors || !same(policy.errors, m.errors, m.errors_len) : policy.errors != NULL)
@@ -522,7 +574,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	nono_policy_free(&policy);
-	if (policy.paths || policy.path_count || policy.connect_ports || policy.bind_ports)
+	if (policy.paths || policy.path_count || policy.connect_ports || policy.bind_ports || policy.unix_paths || policy.tcp_addrs)
 		die("nono_policy_free left the policy non-empty", NULL);
 	free_args(argc, argv);
 	if (first_free_fd() != lowest_free_fd)

@@ -99,6 +99,10 @@ static inline uint64_t nono_fs_rights(unsigned access)
 		rights |= NONO_LL_FS_EXECUTE;
 	if (access & NONO_SYMLINK)
 		rights |= FS_SPECIAL;
+	/* Binding a pathname socket makes its file: MSBuild's node pipes and the compiler server's
+	 * are fixed at /tmp/<name>. Sockets only, neither symlinks nor FIFOs (--sockets). */
+	if (access & NONO_SOCKET)
+		rights |= NONO_LL_FS_MAKE_SOCK;
 	return rights;
 }
 

@@ -11,11 +11,14 @@
  * list of children and the standard streams. */
 #include "leftovers.h"
 
+#include "mediate.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -100,7 +103,31 @@ pid_t nono_leftovers_start(int (*start)(void *), void *context)
 	return child;
 }
 
-void nono_leftovers_supervise(int children_fd, pid_t child)
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* --unix-own: answers the command's connect() calls until the command exits. */
+static void mediate_until_exit(const struct nono_policy *policy, int listener, pid_t child)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	struct pollfd fds[2] = { { listener, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
+	for (;;) {
+		int n = poll(fds, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 100);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0 && (fds[0].revents & POLLIN))
+			nono_mediate_one(policy, listener);
+		if (n > 0 && (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
+			break; /* no process left that the filter applies to */
+		if (pidfd >= 0 ? fds[1].revents != 0 : waitpid(child, NULL, WNOHANG | WNOWAIT | __WALL) != 0)
+			break;
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
+void nono_leftovers_supervise(int children_fd, pid_t child, const struct nono_policy *policy, int listener)
 {
 	/* No parent-death signal for the command: a tree kill (.NET's Process.Kill(true), which
 	 * MSBuild uses to cancel a step) stops and kills this process first, then walks into its
@@ -114,9 +141,13 @@ void nono_leftovers_supervise(int children_fd, pid_t child)
 	sigemptyset(&pass.sa_mask);
 	sigaction(SIGTERM, &pass, NULL);
 	sigaction(SIGHUP, &pass, NULL);
+	if (listener >= 0)
+		mediate_until_exit(policy, listener, child);
 	int status = 0;
 	while (waitpid(child, &status, __WALL) < 0 && errno == EINTR)
 		;
 	kill_leftovers(children_fd);
+	if (listener >= 0)
+		close(listener);
 	exit_like(status);
 }

@@ -2,6 +2,8 @@
 #ifndef NONO_LEFTOVERS_H
 #define NONO_LEFTOVERS_H
 
+#include "policy.h"
+
 #include <sys/types.h>
 
 /* Opens this process's list of children (/proc/self/task/TID/children), close-on-exec.
@@ -17,7 +19,9 @@ int nono_leftovers_become_subreaper(void);
 pid_t nono_leftovers_start(int (*start)(void *), void *context);
 
 /* Waits for the command, kills every process still left of its tree, and exits with the
- * command's status (re-raising a deadly signal). */
-void nono_leftovers_supervise(int children_fd, pid_t command) __attribute__((noreturn));
+ * command's status (re-raising a deadly signal). With a seccomp listener (--unix-own, else -1)
+ * it answers the command's connect() calls meanwhile (mediate.c). */
+void nono_leftovers_supervise(int children_fd, pid_t command, const struct nono_policy *policy,
+			      int listener) __attribute__((noreturn));
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -154,14 +155,59 @@ static int fail_step(int step)
 struct launch {
 	const struct nono_sandbox *sandbox;
 	char *const *command;
+	int channel; /* --unix-own: the child's end of a socketpair that carries the listener; else -1 */
 };
+
+/* Sends descriptor fd over a Unix socket (SCM_RIGHTS). write(2)-level calls only. */
+static int send_fd(int channel, int fd)
+{
+	char byte = 0;
+	struct iovec iov = { &byte, 1 };
+	union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+	memset(&control, 0, sizeof(control));
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(channel, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/* The descriptor send_fd sent, or -1 if none came (the child failed before). */
+static int receive_fd(int channel)
+{
+	char byte;
+	struct iovec iov = { &byte, 1 };
+	union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf) };
+	if (recvmsg(channel, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
 
 /* The command's side of --kill-leftovers, in the vfork child: it alone enters the sandbox.
  * write(2) only, as in exec_command. */
 static int confine_and_exec(void *context)
 {
 	const struct launch *launch = context;
-	int step = nono_sandbox_confine_thread(launch->sandbox);
+	int listener = -1;
+	int step = nono_sandbox_confine_thread(launch->sandbox, &listener);
+	if (!step && listener >= 0 && send_fd(launch->channel, listener)) {
+		/* Without its supervisor, every connect() would wait for ever. */
+		const char *text = "nono-exec: error: cannot hand the connect listener to the supervisor: --unix-own\n";
+		write(STDERR_FILENO, text, strlen(text));
+		return EXIT_LAUNCHER;
+	}
+	if (listener >= 0) {
+		close(listener);
+		close(launch->channel);
+	}
 	if (step) {
 		const char *why = strerror(errno), *what = nono_restrict_step_name(step);
 		struct iovec line[] = {
@@ -182,7 +228,8 @@ static int confine_and_exec(void *context)
 /* --kill-leftovers (leftovers.c): this process supervises from outside the sandbox. It gives up
  * no_new_privs and its capabilities here, for itself and the command; the command's child alone
  * applies Landlock and seccomp, so a step cannot signal, stop, trace or kill its supervisor. */
-static int supervise(struct nono_sandbox *sandbox, int children, char *const command[])
+static int supervise(const struct nono_policy *policy, struct nono_sandbox *sandbox, int children,
+		     char *const command[])
 {
 	/* A subreaper only now: the recorder's tracer, orphaned at its start, must not become a
 	 * child of this process, to be killed with the leftovers. */
@@ -191,12 +238,21 @@ static int supervise(struct nono_sandbox *sandbox, int children, char *const com
 	int step = nono_sandbox_drop_privileges();
 	if (step)
 		return fail_step(step);
-	struct launch launch = { sandbox, command };
+	int channel[2] = { -1, -1 };
+	if (sandbox->filter.notify && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel))
+		return fail_errno("cannot start the connect supervisor", "--unix-own");
+	struct launch launch = { sandbox, command, channel[1] };
 	pid_t child = nono_leftovers_start(confine_and_exec, &launch);
 	if (child < 0)
 		return fail_errno("cannot start the command", "vfork");
 	nono_sandbox_release(sandbox);
-	nono_leftovers_supervise(children, child);
+	int listener = -1;
+	if (channel[0] >= 0) {
+		close(channel[1]);
+		listener = receive_fd(channel[0]);
+		close(channel[0]);
+	}
+	nono_leftovers_supervise(children, child, policy, listener);
 }
 
 int main(int argc, char *argv[])
@@ -225,6 +281,9 @@ int main(int argc, char *argv[])
 	}
 	if (command >= argc)
 		return fail("no command given (usage: nono-exec [OPTIONS] [--] COMMAND [ARG...])");
+	/* Mediated connections need the supervisor that --kill-leftovers keeps. */
+	if (policy.unix_own)
+		policy.kill_leftovers = 1;
 	if (policy.null_stdin && null_stdin())
 		return fail_errno("cannot make /dev/null the command's standard input", "--null-stdin");
 
@@ -244,7 +303,7 @@ int main(int argc, char *argv[])
 		return fail(err.text);
 	close_inherited_fds(sandbox.ruleset_fd, children, error_fd);
 	if (children >= 0)
-		return supervise(&sandbox, children, argv + command);
+		return supervise(&policy, &sandbox, children, argv + command);
 	int step = nono_sandbox_restrict_thread(&sandbox);
 	if (step)
 		return fail_step(step);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #define MAX_OPTIONS_FILE (64 * 1024 * 1024)
 
@@ -71,19 +73,25 @@ static int add_path(struct nono_policy *p, const struct nono_option *o, const ch
 	return 0;
 }
 
-static int add_port(uint16_t **ports, size_t *count, const char *option,
-		    const char *value, struct nono_error *err)
+static int add_port_from(uint16_t **ports, size_t *count, const char *option,
+			 const char *value, unsigned long lowest, struct nono_error *err)
 {
 	unsigned long port = 0;
 	const char *c = value;
 	for (; *c >= '0' && *c <= '9' && port <= 65535; c++)
 		port = port * 10 + (unsigned long)(*c - '0');
-	if (c == value || *c != '\0' || port == 0 || port > 65535)
-		return fail2(err, "invalid port (expected 1-65535)", option, value);
+	if (c == value || *c != '\0' || port < lowest || port > 65535)
+		return fail2(err, lowest ? "invalid port (expected 1-65535)" : "invalid port (expected 0-65535)", option, value);
 	if (grow((void **)ports, *count, sizeof(**ports), err))
 		return -1;
 	(*ports)[(*count)++] = (uint16_t)port;
 	return 0;
+}
+
+static int add_port(uint16_t **ports, size_t *count, const char *option,
+		    const char *value, struct nono_error *err)
+{
+	return add_port_from(ports, count, option, value, 1, err);
 }
 
 static int add_connect(struct nono_policy *p, const struct nono_option *o, const char *value,
@@ -95,7 +103,8 @@ static int add_connect(struct nono_policy *p, const struct nono_option *o, const
 static int add_bind(struct nono_policy *p, const struct nono_option *o, const char *value,
 		    struct nono_error *err)
 {
-	return add_port(&p->bind_ports, &p->bind_count, o->name, value, err);
+	/* 0: an ephemeral port, as bind(2) picks it (Landlock checks port 0 for that). */
+	return add_port_from(&p->bind_ports, &p->bind_count, o->name, value, 0, err);
 }
 
 static int set_net(struct nono_policy *p, const struct nono_option *o, const char *value,
@@ -107,6 +116,57 @@ static int set_net(struct nono_policy *p, const struct nono_option *o, const cha
 		p->net_all = 0;
 	else
 		return fail2(err, "invalid network mode (expected all or none)", o->name, value);
+	return 0;
+}
+
+/* --unix-connect PATH: an absolute path, kept as given (the supervisor compares real paths). */
+static int add_unix_path(struct nono_policy *p, const struct nono_option *o, const char *value,
+			 struct nono_error *err)
+{
+	if (value[0] != '/')
+		return fail2(err, "not an absolute path", o->name, value);
+	if (grow((void **)&p->unix_paths, p->unix_path_count, sizeof(*p->unix_paths), err))
+		return -1;
+	char *copy = strdup(value);
+	if (!copy)
+		return nono_fail(err, "out of memory", "policy");
+	p->unix_paths[p->unix_path_count++] = copy;
+	p->unix_own = 1;
+	return 0;
+}
+
+/* --connect-tcp-addr ADDR:PORT, [ADDR6]:PORT: numeric addresses only, never a name. */
+static int add_tcp_addr(struct nono_policy *p, const struct nono_option *o, const char *value,
+			struct nono_error *err)
+{
+	char host[64];
+	const char *colon = strrchr(value, ':');
+	size_t len = colon ? (size_t)(colon - value) : 0;
+	if (!colon || len == 0 || len >= sizeof(host))
+		return fail2(err, "invalid address (expected ADDR:PORT or [ADDR6]:PORT)", o->name, value);
+	memcpy(host, value, len);
+	host[len] = '\0';
+	struct nono_tcp_addr a = { 0 };
+	if (host[0] == '[' && host[len - 1] == ']') {
+		host[len - 1] = '\0';
+		a.family = AF_INET6;
+		if (inet_pton(AF_INET6, host + 1, a.addr) != 1)
+			return fail2(err, "invalid IPv6 address", o->name, value);
+	} else {
+		a.family = AF_INET;
+		if (inet_pton(AF_INET, host, a.addr) != 1)
+			return fail2(err, "invalid IPv4 address (numeric only)", o->name, value);
+	}
+	uint16_t *port = NULL;
+	size_t count = 0;
+	if (add_port(&port, &count, o->name, colon + 1, err))
+		return -1;
+	a.port = port[0];
+	free(port);
+	if (grow((void **)&p->tcp_addrs, p->tcp_addr_count, sizeof(*p->tcp_addrs), err))
+		return -1;
+	p->tcp_addrs[p->tcp_addr_count++] = a;
+	p->unix_own = 1;
 	return 0;
 }
 
@@ -158,10 +218,15 @@ const struct nono_option nono_options[] = {
 	PATH_OPTION("--xo", NONO_EXECUTE, "execute only"),
 	PATH_OPTION("--wx", NONO_WRITE | NONO_EXECUTE, "write and execute"),
 	PATH_OPTION("--symlinks", NONO_SYMLINK, "create symlinks, FIFOs and sockets beneath PATH (no write grant does)"),
+	PATH_OPTION("--sockets", NONO_SOCKET, "create (bind) Unix sockets beneath PATH; no other file"),
 	{ "--connect-tcp", "PORT", "allow TCP connections to PORT (repeatable)", add_connect, 0, 0 },
-	{ "--bind-tcp", "PORT", "allow binding TCP PORT (repeatable)", add_bind, 0, 0 },
+	{ "--bind-tcp", "PORT", "allow binding TCP PORT (repeatable; 0: an ephemeral port)", add_bind, 0, 0 },
 	{ "--net", "all|none", "lift network restrictions, or keep them (default: none)", set_net, 0, 0 },
+	FLAG("--allow-udp", allow_udp, "allow UDP sockets (name resolution); they reach any address"),
 	FLAG("--allow-unix", allow_unix, "allow Unix sockets (default: refused; stream socketpairs always work)"),
+	FLAG("--unix-own", unix_own, "Unix stream sockets, connected only among the command's own processes (a supervisor makes each connect)"),
+	{ "--unix-connect", "PATH", "with --unix-own: also connect to the socket PATH, or any beneath it", add_unix_path, 0, 0 },
+	{ "--connect-tcp-addr", "ADDR:PORT", "with --unix-own: TCP connections to this address and port only", add_tcp_addr, 0, 0 },
 	FLAG("--best-effort", best_effort, "run even if the kernel has no Landlock (with a warning)"),
 	FLAG("--kill-leftovers", kill_leftovers, "stay as the command's parent, out of its reach; kill what it leaves running"),
 	{ "--ruleset-fd", "N", "use the prepared Landlock ruleset on inherited descriptor N", set_ruleset_fd, 0, 0 },
@@ -189,7 +254,7 @@ void nono_policy_help(FILE *out)
 		const struct nono_option *o = &nono_options[i];
 		char left[32];
 		snprintf(left, sizeof(left), "%s%s%s", o->name, o->value ? " " : "", o->value ? o->value : "");
-		fprintf(out, "  %-19s %s\n", left, o->usage);
+		fprintf(out, "  %-28s %s\n", left, o->usage);
 	}
 }
 
@@ -305,6 +370,10 @@ void nono_policy_free(struct nono_policy *p)
 		free(p->paths[i].path);
 	free(p->paths);
 	free(p->connect_ports);
+	for (size_t i = 0; i < p->unix_path_count; i++)
+		free(p->unix_paths[i]);
+	free(p->unix_paths);
+	free(p->tcp_addrs);
 	free(p->bind_ports);
 	free(p->report);
 	free(p->errors);

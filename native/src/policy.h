@@ -11,11 +11,19 @@ enum {
 	NONO_WRITE = 1 << 1,
 	NONO_EXECUTE = 1 << 2,
 	NONO_SYMLINK = 1 << 3, /* create symlinks, FIFOs and sockets: not part of write (see --symlinks) */
+	NONO_SOCKET = 1 << 4,  /* create (bind) sockets only (--sockets) */
 };
 
 struct nono_path_rule {
 	char *path;
-	unsigned access; /* NONO_READ | NONO_WRITE | NONO_EXECUTE | NONO_SYMLINK */
+	unsigned access; /* NONO_READ | NONO_WRITE | NONO_EXECUTE | NONO_SYMLINK | NONO_SOCKET */
+};
+
+/* --connect-tcp-addr: one address and port the supervisor connects to on the command's behalf. */
+struct nono_tcp_addr {
+	int family;         /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	uint16_t port;
 };
 
 struct nono_policy {
@@ -27,6 +35,13 @@ struct nono_policy {
 	size_t bind_count;
 	int net_all;     /* --net all: no network restriction */
 	int allow_unix;  /* --allow-unix: AF_UNIX sockets and abstract sockets */
+	/* Mediated connections (mediate.c): every connect() is made by the supervisor. */
+	int allow_udp;   /* --allow-udp: UDP sockets (name resolution) with the network otherwise restricted */
+	int unix_own;    /* --unix-own: Unix stream sockets, connected only to the command's own processes */
+	char **unix_paths; /* --unix-connect PATH: also these sockets (or those beneath a directory) */
+	size_t unix_path_count;
+	struct nono_tcp_addr *tcp_addrs; /* --connect-tcp-addr ADDR:PORT */
+	size_t tcp_addr_count;
 	int best_effort; /* --best-effort: run even without Landlock */
 	int kill_leftovers; /* --kill-leftovers: nothing the command starts outlives it */
 	int ruleset_fd;  /* --ruleset-fd: an inherited, already built ruleset; -1 if none */

@@ -50,6 +50,11 @@ int nono_sandbox_prepare(const struct nono_policy *p, struct nono_sandbox *s, in
 {
 	s->abi = nono_landlock_abi();
 	s->ruleset_fd = -1;
+	/* Mediated connections need a supervisor outside the sandbox: nono-exec's, not libnono's. */
+	if (p->unix_own && !owns_fds)
+		return nono_fail(err, "mediated connections need nono-exec's supervisor", "--unix-own");
+	if (p->unix_own && (p->report || p->audit))
+		return nono_fail(err, "mediated connections cannot be combined with denial recording yet", "--unix-own");
 	if (nono_sandbox_check_abi(p, s->abi, err))
 		return -1;
 	if (p->ruleset_fd >= 0) {
@@ -81,19 +86,22 @@ int nono_sandbox_drop_privileges(void)
 	return 0;
 }
 
-int nono_sandbox_confine_thread(const struct nono_sandbox *s)
+int nono_sandbox_confine_thread(const struct nono_sandbox *s, int *listener)
 {
 	if (s->ruleset_fd >= 0 && nono_landlock_restrict_self(s->ruleset_fd))
 		return NONO_STEP_LANDLOCK;
-	if (nono_seccomp_install(&s->filter))
+	int fd = nono_seccomp_install(&s->filter);
+	if (fd < 0)
 		return NONO_STEP_SECCOMP;
+	if (listener)
+		*listener = s->filter.notify ? fd : -1;
 	return 0;
 }
 
 int nono_sandbox_restrict_thread(const struct nono_sandbox *s)
 {
 	int step = nono_sandbox_drop_privileges();
-	return step ? step : nono_sandbox_confine_thread(s);
+	return step ? step : nono_sandbox_confine_thread(s, NULL);
 }
 
 const char *nono_restrict_step_name(int step)

@@ -40,8 +40,9 @@ int nono_sandbox_restrict_thread(const struct nono_sandbox *sandbox);
 int nono_sandbox_drop_privileges(void);
 
 /* The command's own confinement: the Landlock domain and the seccomp filter (needs
- * no_new_privs). Async-signal-safe. Returns 0, or the step that failed (errno set). */
-int nono_sandbox_confine_thread(const struct nono_sandbox *sandbox);
+ * no_new_privs). Async-signal-safe. Returns 0, or the step that failed (errno set). With a
+ * notifying filter (--unix-own), *listener gets its descriptor (close-on-exec), else -1. */
+int nono_sandbox_confine_thread(const struct nono_sandbox *sandbox, int *listener);
 
 const char *nono_restrict_step_name(int step);
 

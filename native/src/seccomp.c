@@ -12,9 +12,11 @@
 #define AF_INET_ 2
 #define AF_INET6_ 10
 #define SOCK_STREAM_ 1
+#define SOCK_DGRAM_ 2
 #define SOCK_SEQPACKET_ 5
 #define SOCK_TYPE_MASK 0xf
 #define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
 
 #define ALLOW SECCOMP_RET_ALLOW
 #define REFUSE(error) (SECCOMP_RET_ERRNO | (error))
@@ -30,6 +32,8 @@ enum label {
 	NATIVE,       /* the native architecture's socket rules */
 	SOCKET,       /* socket(): check the family */
 	INET,         /* socket(AF_INET or AF_INET6): check for TCP */
+	UNIX,         /* socket(AF_UNIX) under --unix-own: check for a connected type */
+	UDP,          /* socket(AF_INET or AF_INET6, SOCK_DGRAM) under --allow-udp: check for UDP */
 	EXIT_ALLOW,
 	EXIT_EACCES,
 	EXIT_ENOSYS,
@@ -89,6 +93,16 @@ static void refuse_tcp_fast_open(struct nono_bpf *b, uint32_t nr, int flags_arg)
 	bpf_label(b, SKIP);
 }
 
+/* --unix-own: every connect() goes to the supervisor (mediate.c), which reads the address once
+ * and connects the command's socket itself, or refuses. A filter cannot tell a Unix socket
+ * from a TCP one by its descriptor, nor read the address, and Landlock before ABI 9 does not
+ * mediate connecting to a pathname socket: without this, any socket of the machine
+ * (docker.sock, D-Bus, an unsandboxed MSBuild node or compiler server) would be reachable. */
+static void notify_connect(struct nono_bpf *b, uint32_t nr_connect)
+{
+	refuse_call(b, nr_connect, SECCOMP_RET_USER_NOTIF);
+}
+
 struct nr_range {
 	uint32_t first, last;
 };
@@ -115,7 +129,7 @@ static void refuse_keyrings_and_ipc(struct nono_bpf *b, const struct nr_range *r
 static void refuse_always(const struct nono_policy *p, struct nono_bpf *b)
 {
 	int restrict_inet = !p->net_all;
-	int refuse_listen = restrict_inet && p->bind_count == 0 && !p->allow_unix;
+	int refuse_listen = restrict_inet && p->bind_count == 0 && !p->allow_unix && !p->unix_own;
 	const struct nr_range native_shared[] = NATIVE_SHARED_STATE;
 
 	bpf_load_arch(b);
@@ -136,6 +150,8 @@ static void refuse_always(const struct nono_policy *p, struct nono_bpf *b)
 	}
 	if (refuse_listen)
 		refuse_call(b, NR_LISTEN, REFUSE(EACCES));
+	if (p->unix_own)
+		notify_connect(b, NR_CONNECT);
 	bpf_label(b, OTHER_ARCH);
 
 #ifdef I386_ARCH
@@ -152,6 +168,10 @@ static void refuse_always(const struct nono_policy *p, struct nono_bpf *b)
 	}
 	if (refuse_listen)
 		refuse_call(b, I386_LISTEN, REFUSE(EACCES));
+	/* Mediation reads the native layout only: a 32-bit connect() (on a descriptor inherited
+	 * from a 64-bit parent) is refused. */
+	if (p->unix_own)
+		refuse_call(b, I386_CONNECT, REFUSE(EACCES));
 	bpf_label(b, OTHER_ARCH);
 #endif
 }
@@ -168,6 +188,7 @@ int nono_seccomp_build(const struct nono_policy *p, int tcp_by_landlock, struct 
 	int restrict_inet = !p->net_all;
 	int restrict_unix = !p->allow_unix;
 	struct nono_bpf b = nono_bpf_start(f->insns, NONO_FILTER_MAX);
+	f->notify = p->unix_own;
 	refuse_always(p, &b);
 	if (!restrict_inet && !restrict_unix) {
 		bpf_ret(&b, ALLOW);
@@ -206,7 +227,7 @@ int nono_seccomp_build(const struct nono_policy *p, int tcp_by_landlock, struct 
 
 	bpf_label(&b, SOCKET);
 	bpf_load_arg(&b, 0);
-	bpf_jump(&b, BPF_JEQ_K, AF_UNIX_, restrict_unix ? EXIT_EACCES : EXIT_ALLOW, NEXT);
+	bpf_jump(&b, BPF_JEQ_K, AF_UNIX_, !restrict_unix ? EXIT_ALLOW : p->unix_own ? UNIX : EXIT_EACCES, NEXT);
 	if (!restrict_inet) {
 		bpf_ret(&b, ALLOW);
 	} else if (tcp_by_landlock) {
@@ -216,12 +237,31 @@ int nono_seccomp_build(const struct nono_policy *p, int tcp_by_landlock, struct 
 		bpf_label(&b, INET);
 		bpf_load_arg(&b, 1);
 		bpf_stmt(&b, BPF_AND_K, SOCK_TYPE_MASK);
+		if (p->allow_udp)
+			bpf_jump(&b, BPF_JEQ_K, SOCK_DGRAM_, UDP, NEXT);
 		bpf_jump(&b, BPF_JEQ_K, SOCK_STREAM_, NEXT, EXIT_EACCES);
 		bpf_load_arg(&b, 2);
 		bpf_jump(&b, BPF_JEQ_K, 0, EXIT_ALLOW, NEXT);
 		bpf_jump(&b, BPF_JEQ_K, IPPROTO_TCP_, EXIT_ALLOW, EXIT_EACCES);
+		if (p->allow_udp) {
+			/* --allow-udp (name resolution until the egress proxy resolves names): UDP goes
+			 * where it is sent, as no filter sees a sendmsg()'s address (docs/security.md). */
+			bpf_label(&b, UDP);
+			bpf_load_arg(&b, 2);
+			bpf_jump(&b, BPF_JEQ_K, 0, EXIT_ALLOW, NEXT);
+			bpf_jump(&b, BPF_JEQ_K, IPPROTO_UDP_, EXIT_ALLOW, EXIT_EACCES);
+		}
 	} else {
 		bpf_ret(&b, REFUSE(EACCES));
+	}
+	if (p->unix_own && restrict_unix) {
+		/* Stream and seqpacket sockets connect only through connect(), which the supervisor
+		 * makes; a datagram socket's sendto() names any pathname socket without it. */
+		bpf_label(&b, UNIX);
+		bpf_load_arg(&b, 1);
+		bpf_stmt(&b, BPF_AND_K, SOCK_TYPE_MASK);
+		bpf_jump(&b, BPF_JEQ_K, SOCK_STREAM_, EXIT_ALLOW, NEXT);
+		bpf_jump(&b, BPF_JEQ_K, SOCK_SEQPACKET_, EXIT_ALLOW, EXIT_EACCES);
 	}
 	bpf_exit(&b, EXIT_ALLOW, ALLOW);
 	bpf_exit(&b, EXIT_EACCES, REFUSE(EACCES));
@@ -234,7 +274,7 @@ int nono_seccomp_install(const struct nono_filter *f)
 	if (f->len == 0)
 		return 0;
 	struct sock_fprog_ prog = { f->len, f->insns };
-	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER_ : 0, &prog);
 }
 
 int nono_seccomp_available(void)

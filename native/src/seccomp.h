@@ -13,6 +13,7 @@
 
 struct nono_filter {
 	unsigned short len; /* 0: nothing to filter */
+	int notify;         /* --unix-own: connect() goes to a listener (mediate.c) */
 	struct nono_bpf_insn insns[NONO_FILTER_MAX];
 };
 
@@ -21,7 +22,8 @@ struct nono_filter {
 int nono_seccomp_build(const struct nono_policy *policy, int tcp_by_landlock,
 		       struct nono_filter *filter);
 
-/* Installs the filter on the calling thread (needs no_new_privs). */
+/* Installs the filter on the calling thread (needs no_new_privs). Returns 0, or with
+ * f->notify the listener's descriptor (close-on-exec); -1 on failure (errno set). */
 int nono_seccomp_install(const struct nono_filter *filter);
 
 /* Whether this kernel can install seccomp filters. */

@@ -37,14 +37,24 @@ public static class LauncherOptions
     public static LauncherOption WriteExecute { get; } = new("--wx", "PATH", "write and execute");
     /// <summary><c>--symlinks PATH</c>: create symlinks beneath PATH (not part of any write grant).</summary>
     public static LauncherOption Symlinks { get; } = new("--symlinks", "PATH", "create symlinks, FIFOs and sockets beneath PATH (no write grant does)");
+    /// <summary><c>--sockets PATH</c>: create (bind) Unix sockets beneath PATH; no other file.</summary>
+    public static LauncherOption Sockets { get; } = new("--sockets", "PATH", "create (bind) Unix sockets beneath PATH; no other file");
     /// <summary><c>--connect-tcp PORT</c>: allow TCP connections to PORT (repeatable).</summary>
     public static LauncherOption ConnectTcp { get; } = new("--connect-tcp", "PORT", "allow TCP connections to PORT (repeatable)");
-    /// <summary><c>--bind-tcp PORT</c>: allow binding TCP PORT (repeatable).</summary>
-    public static LauncherOption BindTcp { get; } = new("--bind-tcp", "PORT", "allow binding TCP PORT (repeatable)");
+    /// <summary><c>--bind-tcp PORT</c>: allow binding TCP PORT (repeatable; 0: an ephemeral port).</summary>
+    public static LauncherOption BindTcp { get; } = new("--bind-tcp", "PORT", "allow binding TCP PORT (repeatable; 0: an ephemeral port)");
     /// <summary><c>--net all|none</c>: lift network restrictions, or keep them (default: none).</summary>
     public static LauncherOption Net { get; } = new("--net", "all|none", "lift network restrictions, or keep them (default: none)");
+    /// <summary><c>--allow-udp</c>: allow UDP sockets (name resolution); they reach any address.</summary>
+    public static LauncherOption AllowUdp { get; } = new("--allow-udp", null, "allow UDP sockets (name resolution); they reach any address");
     /// <summary><c>--allow-unix</c>: allow Unix sockets (default: refused; stream socketpairs always work).</summary>
     public static LauncherOption AllowUnix { get; } = new("--allow-unix", null, "allow Unix sockets (default: refused; stream socketpairs always work)");
+    /// <summary><c>--unix-own</c>: Unix stream sockets, connected only among the command's own processes (a supervisor makes each connect).</summary>
+    public static LauncherOption UnixOwn { get; } = new("--unix-own", null, "Unix stream sockets, connected only among the command's own processes (a supervisor makes each connect)");
+    /// <summary><c>--unix-connect PATH</c>: with --unix-own, also connect to the socket PATH, or any beneath it.</summary>
+    public static LauncherOption UnixConnect { get; } = new("--unix-connect", "PATH", "with --unix-own: also connect to the socket PATH, or any beneath it");
+    /// <summary><c>--connect-tcp-addr ADDR:PORT</c>: with --unix-own, TCP connections to this address and port only.</summary>
+    public static LauncherOption ConnectTcpAddress { get; } = new("--connect-tcp-addr", "ADDR:PORT", "with --unix-own: TCP connections to this address and port only");
     /// <summary><c>--best-effort</c>: run even if the kernel has no Landlock (with a warning).</summary>
     public static LauncherOption BestEffort { get; } = new("--best-effort", null, "run even if the kernel has no Landlock (with a warning)");
     /// <summary><c>--kill-leftovers</c>: stay as the command's parent, out of its reach; kill what it leaves running.</summary>
@@ -67,8 +77,8 @@ public static class LauncherOptions
     /// <summary>Every option, in the launcher's order.</summary>
     public static IReadOnlyList<LauncherOption> All { get; } =
     [
-        Read, ReadExecute, ReadWrite, ReadWriteExecute, WriteOnly, ExecuteOnly, WriteExecute, Symlinks,
-        ConnectTcp, BindTcp, Net, AllowUnix, BestEffort, KillLeftovers, RulesetFd, Report, Audit, Errors, NullStdin, Probe, Help,
+        Read, ReadExecute, ReadWrite, ReadWriteExecute, WriteOnly, ExecuteOnly, WriteExecute, Symlinks, Sockets,
+        ConnectTcp, BindTcp, Net, AllowUdp, AllowUnix, UnixOwn, UnixConnect, ConnectTcpAddress, BestEffort, KillLeftovers, RulesetFd, Report, Audit, Errors, NullStdin, Probe, Help,
     ];
 
     /// <summary>The option named <paramref name="name"/> (<c>--ro</c>), or null.</summary>

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# What dotnet nono adds to a build, against plain dotnet build of the same solution, interleaved:
+#   clean  every obj/ and bin/ removed first (restore and build, as a fresh CI checkout)
+#   noop   right after, nothing changed (incremental: restore and build again)
+#   split  plain dotnet in dotnet nono's two phases, unsandboxed: `dotnet restore`, then
+#          `dotnet build --no-restore` (what the phase split costs by itself)
+#   start  the tool's own start: `dotnet-nono --help`, and the time until it starts nono-exec
+#          for the build (NONO_TOOL_TIMING=1), policy computation included
+# A solution of PROJECTS class libraries (default 12) in a chain of project references, each
+# with a package reference (Newtonsoft.Json), built with the compiler server on and node reuse
+# off for both (as CI builds). Medians of ROUNDS rounds (default 5), wall time.
+# Needs artifacts/packages/Nono.Build.Tool.<version>.nupkg (eng/build.sh or eng/pack.sh) and
+# the package on a feed of the user's NuGet.config (nuget.org).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROUNDS=${ROUNDS:-5}
+PROJECTS=${PROJECTS:-12}
+version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
+package="artifacts/packages/Nono.Build.Tool.$version.nupkg"
+[ -f "$package" ] || { echo "run eng/pack.sh first ($package is missing)" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/nono-whole-build-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/feed" "$work/repo/.git"
+cp "$package" "$work/feed/"
+dotnet tool install Nono.Build.Tool --tool-path "$work/tool" --add-source "$work/feed" --version "$version" >/dev/null
+nono="$work/tool/dotnet-nono"
+
+export NUGET_PACKAGES="$work/packages" MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+unset UseSharedCompilation
+cd "$work/repo"
+for i in $(seq 1 "$PROJECTS"); do
+  mkdir -p "P$i"
+  reference=""
+  [ "$i" -gt 1 ] && reference="<ProjectReference Include=\"../P$((i - 1))/P$((i - 1)).csproj\" />"
+  cat >"P$i/P$i.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable></PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Newtonsoft.Json" Version="13.0.3" />
+    $reference
+  </ItemGroup>
+</Project>
+XML
+  printf 'namespace P%s;\npublic static class C%s { public static string Json(object o) => Newtonsoft.Json.JsonConvert.SerializeObject(o); }\n' "$i" "$i" >"P$i/C.cs"
+done
+dotnet new sln -n All --format slnx >/dev/null
+dotnet sln All.slnx add P*/P*.csproj >/dev/null
+dotnet build All.slnx -v:q -nologo >/dev/null # warm the package folder
+
+clean() { find . -name obj -o -name bin | grep -v '^./.git' | xargs rm -rf; }
+ms() { local start end; start=$(date +%s%N); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; "$@" | tail -20 >&2; exit 1; }; end=$(date +%s%N); echo $(((end - start) / 1000000)); }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
+
+declare -A times
+for round in $(seq 1 "$ROUNDS"); do
+  for mode in plain split nono; do
+    case $mode in
+      plain) build=(dotnet build All.slnx -nologo) ;;
+      split) build=(sh -c 'dotnet restore All.slnx -nologo && dotnet build All.slnx --no-restore -nologo') ;;
+      nono) build=("$nono" build All.slnx -nologo) ;;
+    esac
+    clean
+    times[$mode-clean]+="$(ms "${build[@]}") "
+    times[$mode-noop]+="$(ms "${build[@]}") "
+  done
+  times[help]+="$(ms "$nono" --help) "
+  times[policy]+="$(NONO_TOOL_TIMING=1 "$nono" msbuild All.slnx -version -nologo 2>&1 >/dev/null | sed -n 's/.*msbuild policy computed, starting at \([0-9]*\) ms (process start: \([0-9]*\) ms ago).*/\2/p') "
+  echo "round $round done" >&2
+done
+
+echo "whole-build benchmark: $PROJECTS projects, $ROUNDS rounds interleaved, medians (ms); $(nproc) cores, $(uname -r)"
+for kind in clean noop; do
+  plain=$(echo "${times[plain-$kind]}" | tr ' ' '\n' | grep . | median)
+  for mode in split nono; do
+    m=$(echo "${times[$mode-$kind]}" | tr ' ' '\n' | grep . | median)
+    echo "$kind: $mode $m ms against plain $plain ms: ratio $(awk -v a="$m" -v b="$plain" 'BEGIN {printf "%.3f", a / b}')"
+  done
+  for mode in plain split nono; do echo "  $mode: ${times[$mode-$kind]}"; done
+done
+echo "tool start (dotnet-nono --help): $(echo "${times[help]}" | tr ' ' '\n' | grep . | median) ms [${times[help]}]"
+echo "tool start to nono-exec (policy computed): $(echo "${times[policy]}" | tr ' ' '\n' | grep . | median) ms [${times[policy]}]"

@@ -1,0 +1,235 @@
+using System.Globalization;
+using Nono.Build.Tasks;
+
+namespace Nono.Build.Tool;
+
+/// <summary>
+/// The whole build's two policies, computed from the repository (<see cref="Repository"/>) and the
+/// machine before anything of the build runs:
+/// <list type="bullet">
+/// <item>restore: read and execute the toolchain, the SDK and the repository; write the NuGet
+/// package folder, NuGet's HTTP cache and each project's obj/; TCP to the ports of the feeds the
+/// NuGet.config files name, UDP for name resolution; read the local feeds;</item>
+/// <item>build (build, test, pack, publish, msbuild): the same reads; read and execute the package
+/// folder, never write it; write each project's obj/ and bin/ (TestResults/ for test, the
+/// repository's artifacts/ where it uses it); no network.</item>
+/// </list>
+/// Both: a private temp and HOME/DOTNET_CLI_HOME, sockets under /tmp (MSBuild's node pipes and
+/// the compiler server's pipe are fixed there), connections only among the build's own processes
+/// (nono-exec --unix-own), the repository's Sandbox* items, and the environment scrubbed as for steps.
+/// </summary>
+internal sealed class BuildPolicy
+{
+    private BuildPolicy(CapabilitySet capabilities, List<string> launcherOptions, Dictionary<string, string?> environment, List<string> notes)
+    {
+        Capabilities = capabilities;
+        LauncherOptions = launcherOptions;
+        Environment = environment;
+        Notes = notes;
+    }
+
+    public CapabilitySet Capabilities { get; }
+
+    /// <summary>nono-exec options beyond the capability set's own.</summary>
+    public List<string> LauncherOptions { get; }
+
+    /// <summary>The build's environment: variables to set (a value) or remove (null).</summary>
+    public Dictionary<string, string?> Environment { get; }
+
+    /// <summary>What the policy left out and why (NONO4001), for the console.</summary>
+    public List<string> Notes { get; }
+
+    /// <summary>Every option for nono-exec, in order.</summary>
+    public IReadOnlyList<string> AllLauncherOptions() => [.. Capabilities.ToLauncherArguments(), .. LauncherOptions];
+
+    public enum Phase
+    {
+        Restore,
+        Build,
+    }
+
+    /// <summary>
+    /// The policy of one phase. <paramref name="privateRoot"/> is the run's private directory
+    /// (tmp/ and home/ beneath it); <paramref name="test"/>: TestResults/ is written too.
+    /// </summary>
+    public static BuildPolicy For(Phase phase, Repository repository, Machine machine, string privateRoot, bool test, string? feedStart)
+    {
+        var caps = new CapabilitySet();
+        var options = new List<string>();
+        var notes = new List<string>();
+        DefaultPolicy.AddTo(caps);
+        caps.AllowPath(machine.DotnetRoot, AccessMode.Read | AccessMode.Execute, CapabilitySource.System);
+        caps.AllowPath(repository.Root, AccessMode.Read | AccessMode.Execute);
+        foreach (var file in repository.AncestorFiles)
+            caps.AllowFile(file, AccessMode.Read);
+        var temp = Directory.CreateDirectory(Path.Combine(privateRoot, "tmp")).FullName;
+        var home = Directory.CreateDirectory(Path.Combine(privateRoot, "home")).FullName;
+        caps.AllowPath(privateRoot, AccessMode.ReadWrite | AccessMode.Execute);
+
+        var packages = Directory.CreateDirectory(machine.PackageFolder).FullName;
+        var outputs = new List<string>();
+        foreach (var project in repository.ProjectDirectories)
+        {
+            outputs.Add(Path.Combine(project, "obj"));
+            if (phase == Phase.Build)
+                outputs.Add(Path.Combine(project, "bin"));
+            if (phase == Phase.Build && test)
+                outputs.Add(Path.Combine(project, "TestResults"));
+        }
+        var artifacts = Path.Combine(repository.Root, "artifacts");
+        if (phase == Phase.Build && (Directory.Exists(artifacts) || repository.UsesArtifactsOutput()))
+            outputs.Add(artifacts);
+        foreach (var output in outputs)
+        {
+            Directory.CreateDirectory(output);
+            caps.AllowPath(output, AccessMode.ReadWrite);
+        }
+
+        var environment = Scrubbed(repository, notes, out var items);
+        if (phase == Phase.Restore)
+        {
+            caps.AllowPath(packages, AccessMode.ReadWrite);
+            var httpCache = machine.HttpCache;
+            if (httpCache is not null)
+            {
+                Directory.CreateDirectory(httpCache);
+                caps.AllowPath(httpCache, AccessMode.ReadWrite);
+                environment["NUGET_HTTP_CACHE_PATH"] = httpCache;
+            }
+            var (remote, local) = Repository.Feeds(feedStart ?? repository.Root, machine.UserNuGetConfig);
+            foreach (var folder in local)
+                caps.AllowPath(folder, AccessMode.Read);
+            foreach (var port in remote.Select(r => r.Port).Distinct())
+                caps.AllowTcpConnect(port);
+            // Name resolution (UDP, to wherever it is sent) until the egress proxy resolves names.
+            if (remote.Count > 0)
+                options.Add("--allow-udp");
+            // The user's NuGet settings (feeds, their credentials), given to restore only.
+            if (machine.UserNuGetConfig is { } userConfig && File.Exists(userConfig))
+            {
+                var copy = Path.Combine(home, ".nuget", "NuGet", "NuGet.Config");
+                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+                File.Copy(userConfig, copy, overwrite: true);
+            }
+        }
+        else
+        {
+            caps.AllowPath(packages, AccessMode.Read | AccessMode.Execute);
+        }
+
+        foreach (var item in items)
+            Grant(caps, item, notes);
+        if (phase == Phase.Build && items.Any(i => i.Type == "SandboxNetwork" && i.Value.Equals("all", StringComparison.OrdinalIgnoreCase)))
+            caps.SetNetworkMode(NetworkMode.AllowAll);
+
+        // MSBuild's node pipes (/tmp/MSBuild<pid>) and the compiler server's (/tmp/<id>) are made
+        // there whatever TMPDIR says: sockets may be made in /tmp, no other file.
+        options.AddRange(["--sockets", "/tmp", "--unix-own", "--kill-leftovers"]);
+        // dotnet test: the runner listens on an ephemeral loopback port for its test hosts; the
+        // supervisor lets only the build's own processes connect to it.
+        if (phase == Phase.Build && test && caps.NetworkMode != NetworkMode.AllowAll)
+            options.AddRange(["--bind-tcp", "0"]);
+
+        environment["HOME"] = home;
+        environment["DOTNET_CLI_HOME"] = home;
+        environment["TMPDIR"] = temp;
+        environment["NUGET_PACKAGES"] = packages;
+        // Nothing of an earlier build is reused, and nothing of this one outlives it.
+        environment["MSBUILDDISABLENODEREUSE"] = "1";
+        environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+        environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        environment["DOTNET_NOLOGO"] = "1";
+        environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
+        environment["DOTNET_CLI_WORKLOAD_UPDATE_NOTIFY_DISABLE"] = "1";
+        environment["DOTNET_GENERATE_ASPNET_CERTIFICATE"] = "false";
+        // Where the user's session buses and agents are: not the build's.
+        foreach (var name in new[] { "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS", "SSH_AUTH_SOCK", "DOCKER_HOST" })
+            environment[name] = null;
+        return new BuildPolicy(caps.Deduplicate(), options, environment, notes);
+    }
+
+    private static void Grant(CapabilitySet caps, Repository.Item item, List<string> notes)
+    {
+        try
+        {
+            switch (item.Type)
+            {
+                case "SandboxRead":
+                    Allow(caps, item.Value, AccessMode.Read | (item.Execute ? AccessMode.Execute : AccessMode.None), item.File);
+                    break;
+                case "SandboxWrite":
+                    if (!item.File && !File.Exists(item.Value))
+                        Directory.CreateDirectory(item.Value);
+                    else if (item.File && !File.Exists(item.Value))
+                        File.WriteAllBytes(item.Value, []);
+                    Allow(caps, item.Value, AccessMode.ReadWrite | AccessMode.CreateSymlink | (item.Execute ? AccessMode.Execute : AccessMode.None), item.File);
+                    break;
+                case "SandboxNetwork":
+                    if (item.Value.Equals("all", StringComparison.OrdinalIgnoreCase))
+                        break;
+                    if (int.TryParse(item.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536)
+                        caps.AllowTcpConnect(port);
+                    else
+                        notes.Add($"{item.Source}: warning NONO4002: <SandboxNetwork Include=\"{item.Value}\" /> is not a port or 'all'; host names await the egress proxy. Use a port or 'all'.");
+                    break;
+            }
+        }
+        catch (Exception e) when (e is NonoException or IOException or UnauthorizedAccessException)
+        {
+            notes.Add($"{item.Source}: warning NONO1001: <{item.Type} Include=\"{item.Value}\" /> cannot be granted: {e.Message}. Fix the path or remove the item.");
+        }
+    }
+
+    private static void Allow(CapabilitySet caps, string path, AccessMode access, bool file)
+    {
+        if (file || File.Exists(path))
+            caps.AllowFile(path, access);
+        else
+            caps.AllowPath(path, access);
+    }
+
+    /// <summary>The environment as for steps (SecretEnvironment), keeping what the repository's SandboxEnvironment items name.</summary>
+    private static Dictionary<string, string?> Scrubbed(Repository repository, List<string> notes, out IReadOnlyList<Repository.Item> items)
+    {
+        items = repository.SandboxItems(notes.Add);
+        var kept = items.Where(i => i.Type == "SandboxEnvironment").Select(i => i.Value).ToHashSet(StringComparer.Ordinal);
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
+        {
+            var name = (string)entry.Key;
+            if (!kept.Contains(name) && SecretEnvironment.Reason(name, entry.Value as string) is not null)
+                environment[name] = null;
+        }
+        return environment;
+    }
+}
+
+/// <summary>Where this machine keeps the SDK and the packages.</summary>
+internal sealed record Machine(string Dotnet, string DotnetRoot, string PackageFolder, string? HttpCache, string? UserNuGetConfig)
+{
+    public static Machine Find()
+    {
+        var dotnet = FindDotnet();
+        var real = new FileInfo(dotnet).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? dotnet;
+        var home = System.Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } h ? h : System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile);
+        var packages = System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? Path.GetFullPath(p) : Path.Combine(home, ".nuget", "packages");
+        var httpCache = System.Environment.GetEnvironmentVariable("NUGET_HTTP_CACHE_PATH") is { Length: > 0 } c ? Path.GetFullPath(c) : Path.Combine(home, ".local", "share", "NuGet", "http-cache");
+        return new Machine(dotnet, Path.GetDirectoryName(real)!, packages, httpCache, Path.Combine(home, ".nuget", "NuGet", "NuGet.Config"));
+    }
+
+    /// <summary>The dotnet that runs this tool (DOTNET_HOST_PATH, set by the muxer), else the one on PATH.</summary>
+    private static string FindDotnet()
+    {
+        if (System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host))
+            return host;
+        if (System.Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet")
+            return self;
+        foreach (var dir in (System.Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, "dotnet");
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        throw new InvalidOperationException("dotnet was not found on PATH");
+    }
+}

@@ -1,0 +1,273 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+
+namespace Nono.Build.Tool;
+
+/// <summary>
+/// What the whole-build policy is computed from: the repository's own files, read as text before
+/// any of the build runs. Nothing here evaluates MSBuild (an evaluation imports packages' props,
+/// whose property functions are package code): the projects are found by their files, and the
+/// <c>Sandbox*</c> items are read from the repository's project and Directory.Build files as
+/// written, with only <c>$(MSBuildThisFileDirectory)</c>, <c>$(MSBuildProjectDirectory)</c> and
+/// environment variables expanded.
+/// </summary>
+internal sealed partial class Repository
+{
+    /// <summary>Folders never searched for projects: outputs, dependencies, version control.</summary>
+    private static readonly HashSet<string> SkippedFolders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".git", ".hg", ".svn", ".vs", ".idea", "node_modules", "bin", "obj", "artifacts", "TestResults", "packages",
+    };
+
+    /// <summary>Files MSBuild, NuGet and the SDK look for in every folder above a project.</summary>
+    private static readonly HashSet<string> UpwardFiles = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "Directory.Solution.props",
+        "Directory.Solution.targets", "nuget.config", "global.json",
+    };
+
+    private Repository(string root, IReadOnlyList<string> projectDirectories, IReadOnlyList<string> buildFiles, IReadOnlyList<string> ancestorFiles)
+    {
+        Root = root;
+        ProjectDirectories = projectDirectories;
+        BuildFiles = buildFiles;
+        AncestorFiles = ancestorFiles;
+    }
+
+    /// <summary>The files above <see cref="Root"/> the build reads by their names (Directory.Build.props, nuget.config, global.json, …): read-only.</summary>
+    public IReadOnlyList<string> AncestorFiles { get; }
+
+    /// <summary>The repository's root: the nearest folder above the build's target holding .git, else the target's folder.</summary>
+    public string Root { get; }
+
+    /// <summary>Every folder under <see cref="Root"/> that holds a project file (*.csproj, *.fsproj, *.vbproj, *.proj).</summary>
+    public IReadOnlyList<string> ProjectDirectories { get; }
+
+    /// <summary>The project files and Directory.Build.props/targets the Sandbox* items are read from.</summary>
+    public IReadOnlyList<string> BuildFiles { get; }
+
+    /// <summary>The repository of the build whose target (a project, solution or folder; null: the current folder) is given.</summary>
+    public static Repository Find(string? target)
+    {
+        var start = Path.GetFullPath(target ?? Directory.GetCurrentDirectory());
+        if (File.Exists(start))
+            start = Path.GetDirectoryName(start)!;
+        var root = start;
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (Directory.Exists(Path.Combine(dir.FullName, ".git")) || File.Exists(Path.Combine(dir.FullName, ".git")))
+            {
+                root = dir.FullName;
+                break;
+            }
+        }
+        var projects = new List<string>();
+        var buildFiles = new List<string>();
+        Walk(root, projects, buildFiles, depth: 0);
+        // MSBuild, NuGet and the SDK search upward: Directory.Build.* above the root are imported
+        // too (and their Sandbox* items count), nuget.config and global.json read.
+        var ancestors = new List<string>();
+        for (var dir = Directory.GetParent(root); dir is not null; dir = dir.Parent)
+        {
+            IEnumerable<string> files;
+            try
+            {
+                files = Directory.EnumerateFiles(dir.FullName).Where(f => UpwardFiles.Contains(Path.GetFileName(f))).ToList();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            foreach (var file in files)
+            {
+                ancestors.Add(file);
+                if (Path.GetFileName(file).StartsWith("Directory.Build.", StringComparison.Ordinal))
+                    buildFiles.Add(file);
+            }
+        }
+        return new Repository(root, projects, buildFiles, ancestors);
+    }
+
+    private static void Walk(string directory, List<string> projects, List<string> buildFiles, int depth)
+    {
+        if (depth > 12)
+            return;
+        IEnumerable<string> files, folders;
+        try
+        {
+            files = Directory.EnumerateFiles(directory).ToList();
+            folders = Directory.EnumerateDirectories(directory).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        var isProject = false;
+        foreach (var file in files)
+        {
+            var name = Path.GetFileName(file);
+            if (name.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".fsproj", StringComparison.OrdinalIgnoreCase)
+                || name.EndsWith(".vbproj", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".proj", StringComparison.OrdinalIgnoreCase))
+            {
+                isProject = true;
+                buildFiles.Add(file);
+            }
+            else if (name is "Directory.Build.props" or "Directory.Build.targets")
+            {
+                buildFiles.Add(file);
+            }
+        }
+        if (isProject)
+            projects.Add(directory);
+        foreach (var folder in folders)
+        {
+            var name = Path.GetFileName(folder);
+            if (SkippedFolders.Contains(name) || (name.StartsWith('.') && name != ".config") || new DirectoryInfo(folder).LinkTarget is not null)
+                continue;
+            Walk(folder, projects, buildFiles, depth + 1);
+        }
+    }
+
+    /// <summary>Whether a build file turns on the SDK's artifacts/ layout (UseArtifactsOutput).</summary>
+    public bool UsesArtifactsOutput() => BuildFiles.Any(f =>
+    {
+        try
+        {
+            return File.ReadAllText(f).Contains("UseArtifactsOutput", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    });
+
+    /// <summary>One Sandbox* item as the repository wrote it, expanded.</summary>
+    public sealed record Item(string Type, string Value, bool Execute, bool File, string Source);
+
+    /// <summary>
+    /// The repository's <c>SandboxRead</c>, <c>SandboxWrite</c>, <c>SandboxNetwork</c> and
+    /// <c>SandboxEnvironment</c> items, from every build file; conditions are not evaluated (an
+    /// item is taken whatever its condition). An item that uses another property is reported to
+    /// <paramref name="warn"/> (NONO4001) and left out.
+    /// </summary>
+    public IReadOnlyList<Item> SandboxItems(Action<string> warn)
+    {
+        var items = new List<Item>();
+        foreach (var file in BuildFiles)
+        {
+            XDocument document;
+            try
+            {
+                document = XDocument.Load(file, LoadOptions.SetLineInfo);
+            }
+            catch (Exception e) when (e is IOException or System.Xml.XmlException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            var isProject = !Path.GetFileName(file).StartsWith("Directory.Build.", StringComparison.Ordinal);
+            foreach (var element in document.Descendants())
+            {
+                var type = element.Name.LocalName;
+                if (type is not ("SandboxRead" or "SandboxWrite" or "SandboxNetwork" or "SandboxEnvironment"))
+                    continue;
+                if (element.Parent?.Name.LocalName != "ItemGroup")
+                    continue;
+                var include = (string?)element.Attribute("Include");
+                if (string.IsNullOrWhiteSpace(include))
+                    continue;
+                var line = ((System.Xml.IXmlLineInfo)element).LineNumber;
+                var source = $"{file}({line})";
+                foreach (var raw in include.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    var value = Expand(raw, file, isProject);
+                    if (value is null)
+                    {
+                        warn($"{source}: warning NONO4001: <{type} Include=\"{raw}\" /> uses a property that dotnet nono cannot know without evaluating the project (which would run package code); it is left out of the whole-build policy. Write the path literally, or with $(MSBuildThisFileDirectory), $(MSBuildProjectDirectory) or an environment variable.");
+                        continue;
+                    }
+                    items.Add(new Item(type, value,
+                        Metadata(element, "Execute"), Metadata(element, "File"), source));
+                }
+            }
+        }
+        return items;
+    }
+
+    private static bool Metadata(XElement element, string name) =>
+        string.Equals((string?)element.Attribute(name) ?? element.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value, "true", StringComparison.OrdinalIgnoreCase);
+
+    [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")]
+    private static partial Regex PropertyReference();
+
+    /// <summary>The value with the properties dotnet nono knows expanded, or null if it uses another.</summary>
+    internal static string? Expand(string raw, string file, bool isProject)
+    {
+        if (raw.Contains("@(", StringComparison.Ordinal) || raw.Contains("%(", StringComparison.Ordinal) || raw.Contains("$([", StringComparison.Ordinal))
+            return null;
+        var directory = Path.GetDirectoryName(file)! + Path.DirectorySeparatorChar;
+        var unknown = false;
+        var value = PropertyReference().Replace(raw, m =>
+        {
+            var name = m.Groups[1].Value;
+            if (name.Equals("MSBuildThisFileDirectory", StringComparison.OrdinalIgnoreCase))
+                return directory;
+            if (name.Equals("MSBuildProjectDirectory", StringComparison.OrdinalIgnoreCase) && isProject)
+                return directory.TrimEnd(Path.DirectorySeparatorChar);
+            if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } env)
+                return env;
+            unknown = true;
+            return "";
+        });
+        return unknown ? null : value;
+    }
+
+    /// <summary>
+    /// The package sources of the NuGet.config files that apply (the target's folder and those
+    /// above it, then the user's): HTTP feeds as (host, port), local feeds as folders.
+    /// </summary>
+    public static (IReadOnlyList<(string Host, int Port)> Remote, IReadOnlyList<string> Local) Feeds(string start, string? userConfig)
+    {
+        var remote = new List<(string, int)>();
+        var local = new List<string>();
+        var files = new List<string>();
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            foreach (var name in new[] { "nuget.config", "NuGet.config", "NuGet.Config" })
+            {
+                var file = Path.Combine(dir.FullName, name);
+                if (File.Exists(file) && !files.Contains(file))
+                    files.Add(file);
+            }
+        }
+        if (userConfig is not null && File.Exists(userConfig))
+            files.Add(userConfig);
+        foreach (var file in files)
+        {
+            XDocument document;
+            try
+            {
+                document = XDocument.Load(file);
+            }
+            catch (Exception e) when (e is IOException or System.Xml.XmlException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            foreach (var add in document.Descendants("packageSources").Elements("add"))
+            {
+                var value = (string?)add.Attribute("value");
+                if (string.IsNullOrWhiteSpace(value))
+                    continue;
+                value = Environment.ExpandEnvironmentVariables(value);
+                if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
+                    remote.Add((uri.Host, uri.Port));
+                else
+                {
+                    var path = Path.IsPathRooted(value) ? value : Path.Combine(Path.GetDirectoryName(file)!, value);
+                    if (Directory.Exists(path))
+                        local.Add(Path.GetFullPath(path));
+                }
+            }
+        }
+        return (remote.Distinct().ToList(), local.Distinct().ToList());
+    }
+}

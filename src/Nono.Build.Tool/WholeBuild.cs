@@ -1,0 +1,324 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Nono.Build.Tool;
+
+/// <summary>
+/// <c>dotnet nono COMMAND [ARGS]</c>: runs <c>dotnet COMMAND ARGS</c> with the whole build inside
+/// nono-exec, in two phases (<see cref="BuildPolicy"/>): restore, then the command itself with
+/// <c>--no-restore</c>. Output and exit code are dotnet's own; the tool's own lines start with
+/// <c>dotnet nono:</c>.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal static partial class WholeBuild
+{
+    private const string Usage = """
+        Usage: dotnet nono [--print-policy] [--unsandboxed] COMMAND [ARGS...]
+        Runs `dotnet COMMAND ARGS` with the whole build (evaluation, tasks, MSBuild nodes, the compiler
+        server, analyzers, tools, test hosts) in a Landlock + seccomp sandbox computed from the repository.
+
+        Commands: build, test, pack, publish (restore first, then the command with --no-restore), msbuild.
+          --print-policy  print each phase's policy (nono-exec options and environment changes) first
+          --unsandboxed   on a machine without Landlock, run unsandboxed (with a warning) instead of failing
+        """;
+
+    /// <summary>The dotnet commands that restore first and take --no-restore.</summary>
+    private static readonly HashSet<string> RestoringCommands = ["build", "test", "pack", "publish"];
+
+    /// <summary>dotnet options whose next argument is their value, not the project.</summary>
+    private static readonly HashSet<string> OptionsWithValue =
+    [
+        "-c", "--configuration", "-f", "--framework", "-r", "--runtime", "-o", "--output", "-v", "--verbosity",
+        "-a", "--arch", "--os", "-s", "--source", "--configfile", "--packages", "--filter", "-l", "--logger",
+        "--results-directory", "-s", "--settings", "-t", "--test-adapter-path", "--collect", "-d", "--diag",
+        "--blame-hang-timeout", "--blame-crash-dump-type", "--blame-hang-dump-type", "--version-suffix",
+        "--property", "-e", "--environment", "--artifacts-path", "-bl",
+    ];
+
+    /// <summary>NONO_TOOL_TIMING=1: how long the tool took before each phase started, on stderr.</summary>
+    private static readonly bool Timing = Environment.GetEnvironmentVariable("NONO_TOOL_TIMING") == "1";
+    private static readonly Stopwatch Clock = Stopwatch.StartNew();
+
+    private static void Time(string what)
+    {
+        if (Timing)
+            Console.Error.WriteLine($"dotnet nono: {what} at {Clock.Elapsed.TotalMilliseconds:F0} ms (process start: {(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds:F0} ms ago)");
+    }
+
+    public static int Run(string[] args)
+    {
+        var printPolicy = false;
+        var unsandboxed = false;
+        var at = 0;
+        for (; at < args.Length && args[at].StartsWith("--", StringComparison.Ordinal); at++)
+        {
+            switch (args[at])
+            {
+                case "--print-policy":
+                    printPolicy = true;
+                    break;
+                case "--unsandboxed":
+                    unsandboxed = true;
+                    break;
+                case "--help":
+                    Console.Out.WriteLine(Usage);
+                    return 0;
+                default:
+                    Console.Error.WriteLine($"dotnet nono: error NONO4004: unknown option '{args[at]}'. Run dotnet nono --help.");
+                    return 1;
+            }
+        }
+        if (at >= args.Length)
+        {
+            Console.Error.WriteLine(Usage);
+            return 1;
+        }
+        var command = args[at];
+        var rest = args[(at + 1)..];
+        if (!RestoringCommands.Contains(command) && command != "msbuild")
+        {
+            Console.Error.WriteLine($"dotnet nono: error NONO4004: '{command}' is not a command dotnet nono runs; use build, test, pack, publish or msbuild.");
+            return 1;
+        }
+
+        var machine = Machine.Find();
+        if (LandlockAbi() <= 0)
+        {
+            if (!unsandboxed)
+            {
+                Console.Error.WriteLine("dotnet nono: error NONO0001: this kernel does not enforce Landlock, so the build cannot be sandboxed. Run on Linux 5.13+ with Landlock enabled (lsm=landlock), or pass --unsandboxed to build without the sandbox.");
+                return 1;
+            }
+            Console.Error.WriteLine("dotnet nono: warning NONO0001: this kernel does not enforce Landlock; building UNSANDBOXED (--unsandboxed).");
+            return Start(machine.Dotnet, [command, .. rest], null);
+        }
+
+        Time("arguments read");
+        var target = Target(rest);
+        var repository = Repository.Find(target);
+        Time("repository found");
+        var privateRoot = Directory.CreateTempSubdirectory("nono-build-").FullName;
+        var compilerPipe = $"nono-{Guid.NewGuid():N}";
+        var started = DateTime.UtcNow;
+        try
+        {
+            var noRestore = rest.Contains("--no-restore") || rest.Contains("--no-build");
+            if (RestoringCommands.Contains(command) && !noRestore)
+            {
+                var restore = BuildPolicy.For(BuildPolicy.Phase.Restore, repository, machine, Path.Combine(privateRoot, "restore"), test: false,
+                    target is null ? null : (File.Exists(target) ? Path.GetDirectoryName(Path.GetFullPath(target)) : Path.GetFullPath(target)));
+                // No package code runs: packages' props and targets are not imported while restoring
+                // (ExcludeRestorePackageImports), nor what an earlier build left among obj/'s imports.
+                string[] restoreArgs =
+                [
+                    "restore", .. RestoreArguments(rest),
+                    "-p:ExcludeRestorePackageImports=true", "-p:ImportProjectExtensionProps=false", "-p:ImportProjectExtensionTargets=false",
+                    // Nono.Build.Sdk's step policy (an InitialTarget, which would make bin/ at
+                    // restore): restore runs no step, and runs inside this sandbox anyway.
+                    "-p:SandboxEnabled=false",
+                ];
+                var code = RunPhase("restore", restore, machine, restoreArgs, privateRoot, printPolicy);
+                if (code != 0)
+                    return code;
+            }
+            var build = BuildPolicy.For(BuildPolicy.Phase.Build, repository, machine, Path.Combine(privateRoot, "build"), test: command == "test", null);
+            string[] buildArgs =
+            [
+                command, .. rest,
+                .. RestoringCommands.Contains(command) && !noRestore ? new[] { "--no-restore" } : [],
+                // A compiler server of this build's own: never one an earlier build left running.
+                $"-p:SharedCompilationId={compilerPipe}",
+            ];
+            return RunPhase(command, build, machine, buildArgs, privateRoot, printPolicy);
+        }
+        finally
+        {
+            CleanUp(privateRoot, compilerPipe, started);
+        }
+    }
+
+    /// <summary>The project, solution or folder the command builds, if one is named.</summary>
+    internal static string? Target(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (OptionsWithValue.Contains(arg))
+            {
+                i++;
+                continue;
+            }
+            if (arg.StartsWith('-') || arg.StartsWith('/'.ToString() + "p:", StringComparison.Ordinal))
+                continue;
+            if (File.Exists(arg) || Directory.Exists(arg))
+                return arg;
+        }
+        return null;
+    }
+
+    /// <summary>The arguments of the command that matter to restore: the target, properties, runtime, sources.</summary>
+    internal static List<string> RestoreArguments(string[] args)
+    {
+        var kept = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            var next = i + 1 < args.Length ? args[i + 1] : null;
+            switch (arg)
+            {
+                case "-r" or "--runtime" or "-a" or "--arch" or "--os" or "-s" or "--source" or "--configfile" or "--packages" or "-v" or "--verbosity" when next is not null:
+                    kept.Add(arg);
+                    kept.Add(next);
+                    i++;
+                    continue;
+                case "-c" or "--configuration" when next is not null:
+                    kept.Add($"-p:Configuration={next}");
+                    i++;
+                    continue;
+                case "--ucr" or "--use-current-runtime" or "--sc" or "--self-contained" or "--disable-parallel" or "--no-cache" or "--force" or "--no-dependencies":
+                    kept.Add(arg);
+                    continue;
+            }
+            if (OptionsWithValue.Contains(arg))
+            {
+                i++;
+                continue;
+            }
+            if (arg.StartsWith("-p:", StringComparison.Ordinal) || arg.StartsWith("/p:", StringComparison.Ordinal)
+                || arg.StartsWith("--property:", StringComparison.Ordinal) || arg.StartsWith("-property:", StringComparison.Ordinal))
+                kept.Add(arg);
+            else if (!arg.StartsWith('-') && (File.Exists(arg) || Directory.Exists(arg)))
+                kept.Add(arg);
+        }
+        return kept;
+    }
+
+    private static int RunPhase(string name, BuildPolicy policy, Machine machine, string[] dotnetArgs, string privateRoot, bool print)
+    {
+        foreach (var note in policy.Notes)
+            Console.Error.WriteLine(note);
+        var options = policy.AllLauncherOptions();
+        var optionsFile = Path.Combine(privateRoot, $"{name}.options");
+        File.WriteAllLines(optionsFile, OptionLines(options));
+        if (print)
+        {
+            Console.Error.WriteLine($"dotnet nono: {name} policy:");
+            foreach (var line in OptionLines(options))
+                Console.Error.WriteLine($"  {line}");
+            foreach (var (variable, value) in policy.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+                Console.Error.WriteLine(value is null ? $"  env -{variable}" : $"  env {variable}={value}");
+        }
+        var launcher = Nono.Native.NativeAssets.Launcher();
+        Time($"{name} policy computed, starting");
+        return Start(launcher, [$"@{optionsFile}", "--", machine.Dotnet, .. dotnetArgs], policy.Environment);
+    }
+
+    /// <summary>nono-exec's options one per line, as its @FILE reads them.</summary>
+    private static IEnumerable<string> OptionLines(IReadOnlyList<string> options)
+    {
+        for (var i = 0; i < options.Count; i++)
+        {
+            var option = Nono.LauncherOptions.Find(options[i]);
+            if (option is { TakesValue: true })
+            {
+                var value = options[++i];
+                if (value.Contains('\n') || value.EndsWith('\r'))
+                    throw new InvalidOperationException($"a path with a line break cannot be granted: {value}");
+                yield return $"{options[i - 1]} {value}";
+            }
+            else
+            {
+                yield return options[i];
+            }
+        }
+    }
+
+    /// <summary>Runs the program with the terminal as is and returns its exit code; ^C is the build's to handle, a termination request is passed on.</summary>
+    private static int Start(string program, IEnumerable<string> arguments, Dictionary<string, string?>? environment)
+    {
+        var psi = new ProcessStartInfo(program) { UseShellExecute = false };
+        foreach (var argument in arguments)
+            psi.ArgumentList.Add(argument);
+        if (environment is not null)
+        {
+            foreach (var (name, value) in environment)
+            {
+                if (value is null)
+                    psi.Environment.Remove(name);
+                else
+                    psi.Environment[name] = value;
+            }
+        }
+        using var process = Process.Start(psi)!;
+        var terminatedBy = 0;
+        // ^C reaches the whole foreground process group, the build included: wait for it to stop.
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
+        using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => c.Cancel = true);
+        // CI cancels with SIGTERM to this process alone: nono-exec passes it on, then kills what is left.
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            terminatedBy = 15;
+            Kill(process.Id, 15);
+        });
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+        {
+            c.Cancel = true;
+            terminatedBy = 1;
+            Kill(process.Id, 1);
+        });
+        process.WaitForExit();
+        // A build stopped by a termination request never reads as a success, whatever dotnet returned.
+        return terminatedBy != 0 && process.ExitCode == 0 ? 128 + terminatedBy : process.ExitCode;
+    }
+
+    /// <summary>
+    /// Removes the run's private directory, the compiler server's pipe, and the node pipes this
+    /// run's MSBuild nodes left in /tmp (the build may make sockets there but not delete them).
+    /// </summary>
+    private static void CleanUp(string privateRoot, string compilerPipe, DateTime started)
+    {
+        try
+        {
+            Directory.Delete(privateRoot, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"dotnet nono: warning: could not delete the build's private directory {privateRoot}: {e.Message}");
+        }
+        TryDelete(Path.Combine("/tmp", compilerPipe));
+        try
+        {
+            foreach (var pipe in Directory.EnumerateFiles("/tmp", "MSBuild*"))
+            {
+                var name = Path.GetFileName(pipe);
+                if (int.TryParse(name.AsSpan("MSBuild".Length), out var pid) && !Directory.Exists($"/proc/{pid}")
+                    && File.GetLastWriteTimeUtc(pipe) >= started.AddSeconds(-1))
+                    TryDelete(pipe);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>The kernel's Landlock ABI version, or 0 without Landlock.</summary>
+    private static long LandlockAbi() => Syscall(444 /* landlock_create_ruleset, x86-64 and arm64 */, 0, 0, 1 /* VERSION */);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long Syscall(long number, nint attr, nint size, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}

@@ -1,0 +1,92 @@
+namespace Nono.Build.Tool.Tests;
+
+/// <summary>The whole-build policy, computed from a repository's files without building it.</summary>
+public sealed class PolicyTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("nono-tool-policy-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    private string Write(string relative, string content)
+    {
+        var path = Path.Combine(root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    [Fact]
+    public void SandboxItems_AreReadAsWritten_WithTheFilesFolderAndTheEnvironmentExpanded_AndOthersLeftOutWithNONO4001()
+    {
+        Directory.CreateDirectory(Path.Combine(root, ".git"));
+        Write("App/App.csproj", """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <ItemGroup>
+                <SandboxRead Include="$(MSBuildProjectDirectory)/tools" Execute="true" />
+                <SandboxWrite Include="$(HOME)/.cache/thing;$(MSBuildThisFileDirectory)generated" />
+                <SandboxNetwork Include="443" />
+                <SandboxRead Include="$(SomeProperty)/x" />
+              </ItemGroup>
+            </Project>
+            """);
+        Write("Directory.Build.props", """<Project><ItemGroup><SandboxEnvironment Include="MY_TOKEN" /></ItemGroup></Project>""");
+        var warnings = new List<string>();
+
+        var items = Repository.Find(Path.Combine(root, "App")).SandboxItems(warnings.Add);
+
+        var home = Environment.GetEnvironmentVariable("HOME");
+        Assert.Contains(items, i => i.Type == "SandboxRead" && i.Value == Path.Combine(root, "App") + "/tools" && i.Execute);
+        Assert.Contains(items, i => i.Type == "SandboxWrite" && i.Value == $"{home}/.cache/thing");
+        Assert.Contains(items, i => i.Type == "SandboxWrite" && i.Value == Path.Combine(root, "App") + "/generated");
+        Assert.Contains(items, i => i.Type == "SandboxNetwork" && i.Value == "443");
+        Assert.Contains(items, i => i.Type == "SandboxEnvironment" && i.Value == "MY_TOKEN");
+        Assert.DoesNotContain(items, i => i.Value.Contains("/x", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("NONO4001", StringComparison.Ordinal) && w.Contains("$(SomeProperty)/x", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Restore_GetsTheTargetPropertiesRuntimeAndSources_NotTheCommandsOwnOptions()
+    {
+        var project = Write("App/App.csproj", "<Project />");
+
+        var kept = WholeBuild.RestoreArguments([project, "-c", "Release", "--filter", "Category=Slow", "-p:Flavor=Blue", "-r", "linux-x64", "--logger", "trx", "-v", "q"]);
+
+        Assert.Equal([project, "-p:Configuration=Release", "-p:Flavor=Blue", "-r", "linux-x64", "-v", "q"], kept);
+    }
+
+    [Fact]
+    public void TheBuildWritesOnlyItsProjectsOutputs_AndReadsThePackageFolder_WhileRestoreWritesItAndReachesOnlyTheFeedsPorts()
+    {
+        Directory.CreateDirectory(Path.Combine(root, ".git"));
+        Write("App/App.csproj", "<Project />");
+        Write("Lib/Lib.csproj", "<Project />");
+        Write("nuget.config", """<configuration><packageSources><clear /><add key="a" value="https://feed.example:8443/v3/index.json" /></packageSources></configuration>""");
+        var packages = Directory.CreateDirectory(Path.Combine(root, "..", Path.GetFileName(root) + "-packages")).FullName;
+        try
+        {
+            var machine = new Machine("/usr/bin/dotnet", "/usr/share/dotnet", packages, null, null);
+            var repository = Repository.Find(root);
+
+            var build = BuildPolicy.For(BuildPolicy.Phase.Build, repository, machine, Directory.CreateDirectory(Path.Combine(root, "..", Path.GetFileName(root) + "-build")).FullName, test: false, null).AllLauncherOptions();
+            var restore = BuildPolicy.For(BuildPolicy.Phase.Restore, repository, machine, Directory.CreateDirectory(Path.Combine(root, "..", Path.GetFileName(root) + "-restore")).FullName, test: false, root).AllLauncherOptions();
+
+            string Line(IReadOnlyList<string> options, string path) =>
+                string.Join(",", Enumerable.Range(0, options.Count - 1).Where(i => options[i + 1] == path).Select(i => options[i]));
+            Assert.Equal("--rw", Line(build, Path.Combine(root, "App", "obj")));
+            Assert.Equal("--rw", Line(build, Path.Combine(root, "Lib", "bin")));
+            Assert.Equal("--rox", Line(build, root));
+            Assert.Equal("--rox", Line(build, packages));
+            Assert.DoesNotContain("--connect-tcp", build);
+            Assert.Contains("--unix-own", build);
+            Assert.Equal("--rw", Line(restore, packages));
+            Assert.Equal("", Line(restore, Path.Combine(root, "App", "bin")));
+            Assert.Equal("--connect-tcp", Line(restore, "8443"));
+            Assert.DoesNotContain("443", restore);
+        }
+        finally
+        {
+            foreach (var suffix in new[] { "-packages", "-build", "-restore" })
+                Directory.Delete(Path.Combine(root, "..", Path.GetFileName(root) + suffix), recursive: true);
+        }
+    }
+}

@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Nono.Build.Tool.Tests;
+
+/// <summary>
+/// dotnet nono runs the whole build in the sandbox: what a package's code does in a plain
+/// `dotnet build` (the control, first in each test) is denied under `dotnet nono build`.
+/// </summary>
+public sealed partial class WholeBuildTests(ToolEnvironment env)
+{
+    /// <summary>The environment of a build that may use the compiler server and keep its nodes, as a developer's would.</summary>
+    private static readonly Dictionary<string, string?> ServersOn = new() { ["UseSharedCompilation"] = null, ["MSBUILDDISABLENODEREUSE"] = null };
+
+    [Fact]
+    public void APackagesInlineTaskAndToolTask_ReadTheSecretWriteSourcesAndConnect_InAPlainBuild_ButNotUnderDotnetNono()
+    {
+        Landlock.Require();
+        var repo = env.NewRepository("tasks", ["App"], [ToolEnvironment.TaskProbeId]);
+        var app = Path.Combine(repo, "App");
+        var planted = Path.Combine(app, "planted-by-package.txt");
+
+        var plain = env.Dotnet(app, null, "build", "-nologo", "-tl:off");
+        Assert.True(plain.Succeeded, plain.ToString());
+        Assert.Contains($"NONO-PROBE secret={env.SecretContent}", plain.Output);
+        Assert.True(Regex.Matches(plain.Output, env.SecretContent).Count >= 2, "control: the plain build's ToolTask printed the secret too: " + plain);
+        Assert.Contains("NONO-PROBE write-source: ok", plain.Output);
+        Assert.Contains("NONO-PROBE tcp: ok", plain.Output);
+        Assert.Contains($"NONO-PROBE unix {env.UnixSocketPath}: ok", plain.Output);
+        Assert.True(File.Exists(planted), "control: the plain build's package wrote the source tree");
+        Assert.True(ToolEnvironment.Reached(env.TcpListener) && ToolEnvironment.Reached(env.UnixListener), "control: the plain build's package connected");
+        File.Delete(planted);
+        Directory.Delete(Path.Combine(app, "obj"), recursive: true);
+        Directory.Delete(Path.Combine(app, "bin"), recursive: true);
+
+        var sandboxed = env.Nono(app, null, "build", "-nologo", "-tl:off");
+
+        Assert.True(sandboxed.Succeeded, sandboxed.ToString());
+        Assert.DoesNotContain(env.SecretContent, sandboxed.Output);
+        Assert.Contains("NONO-PROBE read-secret: UnauthorizedAccessException", sandboxed.Output);
+        Assert.Contains("NONO-PROBE write-source: UnauthorizedAccessException", sandboxed.Output);
+        Assert.Contains("NONO-PROBE tcp: SocketException", sandboxed.Output);
+        Assert.Contains($"NONO-PROBE unix {env.UnixSocketPath}: SocketException", sandboxed.Output);
+        Assert.Matches("NONO-PROBE tooltask exit [1-9]", sandboxed.Output);
+        Assert.False(File.Exists(planted), "a package wrote the source tree under dotnet nono");
+        Assert.False(ToolEnvironment.Reached(env.TcpListener), "a package connected to TCP under dotnet nono");
+        Assert.False(ToolEnvironment.Reached(env.UnixListener), "a package connected to a Unix socket outside under dotnet nono");
+    }
+
+    [Fact]
+    public void APackagesCompiledTaskAssembly_ReadsTheSecretWritesSourcesAndConnects_InAPlainBuild_ButNotUnderDotnetNono()
+    {
+        Landlock.Require();
+        var repo = env.NewRepository("compiled", ["App"], [ToolEnvironment.CompiledTaskProbeId]);
+        var app = Path.Combine(repo, "App");
+        var planted = Path.Combine(app, "planted-by-compiled-task.txt");
+
+        var plain = env.Dotnet(app, null, "build", "-nologo", "-tl:off");
+        Assert.True(plain.Succeeded, plain.ToString());
+        Assert.Contains($"NONO-PROBE compiled secret={env.SecretContent}", plain.Output);
+        Assert.Contains("NONO-PROBE compiled write-source: ok", plain.Output);
+        Assert.Contains("NONO-PROBE compiled tcp: ok", plain.Output);
+        Assert.True(File.Exists(planted) && ToolEnvironment.Reached(env.TcpListener), "control: the plain build's task wrote the source tree and connected");
+        File.Delete(planted);
+        Directory.Delete(Path.Combine(app, "obj"), recursive: true);
+        Directory.Delete(Path.Combine(app, "bin"), recursive: true);
+
+        var sandboxed = env.Nono(app, null, "build", "-nologo", "-tl:off");
+
+        Assert.True(sandboxed.Succeeded, sandboxed.ToString());
+        Assert.DoesNotContain(env.SecretContent, sandboxed.Output);
+        Assert.Contains("NONO-PROBE compiled read-secret: UnauthorizedAccessException", sandboxed.Output);
+        Assert.Contains("NONO-PROBE compiled write-source: UnauthorizedAccessException", sandboxed.Output);
+        Assert.Contains("NONO-PROBE compiled tcp: SocketException", sandboxed.Output);
+        Assert.False(File.Exists(planted));
+        Assert.False(ToolEnvironment.Reached(env.TcpListener));
+    }
+
+    [Fact]
+    public void APropertyFunction_ReadsTheSecretAtEvaluation_InAPlainBuild_ButNotUnderDotnetNono_AndRestoreDoesNotImportIt()
+    {
+        Landlock.Require();
+        var repo = env.NewRepository("evaluation", ["App"], [ToolEnvironment.EvaluationProbeId]);
+        var app = Path.Combine(repo, "App");
+
+        var plain = env.Dotnet(app, null, "build", "-nologo", "-tl:off");
+        Assert.True(plain.Succeeded, plain.ToString());
+        Assert.Contains($"NONO-PROBE evaluated secret={env.SecretContent}", plain.Output);
+        Directory.Delete(Path.Combine(app, "obj"), recursive: true);
+        Directory.Delete(Path.Combine(app, "bin"), recursive: true);
+
+        var sandboxed = env.Nono(app, null, "build", "-nologo", "-tl:off");
+
+        Assert.False(sandboxed.Succeeded, "the evaluation's read must fail the build: " + sandboxed);
+        Assert.DoesNotContain(env.SecretContent, sandboxed.Output);
+        Assert.Contains("MSB4184", sandboxed.Output); // the property function threw
+        Assert.Contains("Access to the path", sandboxed.Output);
+        // Restore ran first, in a sandbox that denies the secret too, and completed: it wrote the
+        // assets file, which it does only after evaluating the project, so its evaluation did not
+        // import the package's props (ExcludeRestorePackageImports); the build's did, and failed.
+        Assert.True(File.Exists(Path.Combine(app, "obj", "project.assets.json")), "restore evaluated the package's props: " + sandboxed);
+    }
+
+    [Fact]
+    public void ASourceGenerator_ReadsTheSecretInTheCompilerServer_InAPlainBuild_ButNotUnderDotnetNono()
+    {
+        Landlock.Require();
+        var repo = env.NewRepository("generator", ["App"], [ToolEnvironment.GeneratorProbeId]);
+        var app = Path.Combine(repo, "App");
+        var before = LeftRunning().Compiler;
+
+        var plain = env.Dotnet(app, ServersOn, "build", "-nologo", "-tl:off", "-nodeReuse:false");
+        Assert.True(plain.Succeeded, plain.ToString());
+        Assert.Contains($"NONO-PROBE generator read {env.SecretContent}", plain.Output);
+        if (LeftRunning().Compiler is { } started && started.Pid != before?.Pid)
+            Kill(started.Pid); // the plain control's compiler server, which this test started
+        Directory.Delete(Path.Combine(app, "obj"), recursive: true);
+        Directory.Delete(Path.Combine(app, "bin"), recursive: true);
+
+        var sandboxed = env.Nono(app, ServersOn, "build", "-nologo", "-tl:off", "-v:d");
+
+        Assert.True(sandboxed.Succeeded, sandboxed.ToString());
+        Assert.DoesNotContain(env.SecretContent, sandboxed.Output);
+        Assert.Contains("NONO-PROBE generator denied UnauthorizedAccessException", sandboxed.Output);
+        Assert.Contains("CompilerServer: server - server processed compilation", sandboxed.Output);
+    }
+
+    [Fact]
+    public void TwoProjectsWithM2_UseMSBuildNodesAndTheCompilerServer_InsideTheSandbox_AndLeaveNoneRunning()
+    {
+        Landlock.Require();
+        var repo = env.NewRepository("m2", ["One", "Two"], []);
+
+        var sandboxed = env.Nono(repo, ServersOn, "build", "All.slnx", "-m:2", "-nologo", "-tl:off", "-v:d");
+
+        Assert.True(sandboxed.Succeeded, sandboxed.ToString());
+        Assert.Equal(2, Regex.Matches(sandboxed.Output, "CompilerServer: server - server processed compilation").Count);
+        Assert.Matches(@"on node 2", sandboxed.Output);
+        var pipe = Regex.Match(sandboxed.Output, @"SharedCompilationId=(nono-[0-9a-f]{32})").Groups[1].Value;
+        Assert.NotEmpty(pipe);
+        Assert.Empty(ProcessesWhoseCommandLineHas(pipe));
+        Assert.False(File.Exists(Path.Combine("/tmp", pipe)), "the compiler server's pipe was left behind");
+    }
+
+    [Fact]
+    public void AnMSBuildNodeAndACompilerServer_LeftRunningByAPlainBuild_AreNotReachedFromInsideDotnetNono()
+    {
+        Landlock.Require();
+        var earlier = env.NewRepository("earlier", ["One", "Two"], []);
+        var before = LeftRunning();
+        var plainServers = env.Dotnet(earlier, ServersOn, "build", "All.slnx", "-m:2", "-nodeReuse:true", "-nologo", "-tl:off");
+        Assert.True(plainServers.Succeeded, plainServers.ToString());
+        var left = LeftRunning();
+        // Only what this test's plain build started is stopped at the end.
+        var started = left.Nodes.Except(before.Nodes).Append(left.Compiler is { } c && c.Pid != before.Compiler?.Pid ? c.Pid : 0).Where(p => p > 0).ToList();
+        try
+        {
+            Assert.True(left.Compiler is not null, "control: the plain build left a compiler server running");
+            Assert.True(left.Nodes.Count > 0, "control: the plain build left an MSBuild node running");
+            var sockets = string.Join("|", left.Nodes.Select(n => $"/tmp/MSBuild{n}").Append($"/tmp/{left.Compiler!.Value.Pipe}"));
+            var repo = env.NewRepository("later", ["App"], [ToolEnvironment.TaskProbeId]);
+            var app = Path.Combine(repo, "App");
+
+            var sandboxed = env.Nono(app, ServersOn, "build", "-nologo", "-tl:off", "-v:d", $"-p:NonoProbeSockets={sockets}");
+
+            Assert.True(sandboxed.Succeeded, sandboxed.ToString());
+            foreach (var socket in sockets.Split('|'))
+                Assert.Contains($"NONO-PROBE unix {socket}: SocketException", sandboxed.Output);
+            Assert.Contains("CompilerServer: server - server processed compilation", sandboxed.Output); // its own server
+            Assert.DoesNotContain(left.Compiler!.Value.Pipe, Regex.Match(sandboxed.Output, "Attempt to connect named pipe '([^']*)'").Groups[1].Value);
+            Assert.True(Alive(left.Compiler.Value.Pid) && left.Nodes.All(Alive), "the earlier build's servers must be left alone");
+
+            // The control, last: a plain build's task reaches them (an MSBuild node may then end
+            // on the handshake it does not get).
+            Directory.Delete(Path.Combine(app, "obj"), recursive: true);
+            Directory.Delete(Path.Combine(app, "bin"), recursive: true);
+            var plain = env.Dotnet(app, null, "build", "-nologo", "-tl:off", $"-p:NonoProbeSockets={sockets}");
+            Assert.True(plain.Succeeded, plain.ToString());
+            foreach (var socket in sockets.Split('|'))
+                Assert.Contains($"NONO-PROBE unix {socket}: ok", plain.Output);
+        }
+        finally
+        {
+            foreach (var pid in started)
+                Kill(pid);
+        }
+    }
+
+    [Fact]
+    public void DotnetTest_OfAnXunitProject_RunsItsTestHostInsideTheSandbox()
+    {
+        Landlock.Require();
+        var repo = env.NewRepository("xunit", ["Tests"], ["Microsoft.NET.Test.Sdk", "xunit", "xunit.runner.visualstudio"], withNuGetOrg: true);
+        var tests = Path.Combine(repo, "Tests");
+        File.WriteAllText(Path.Combine(tests, "SecretTests.cs"), $$"""
+            namespace Tests;
+            public class SecretTests
+            {
+                [Xunit.Fact]
+                public void TheSecretCannotBeRead() =>
+                    Xunit.Assert.Throws<System.UnauthorizedAccessException>(() => System.IO.File.ReadAllText("{{env.SecretFile}}"));
+            }
+            """);
+
+        var plain = env.Dotnet(tests, null, "test", "-nologo", "-tl:off");
+        Assert.False(plain.Succeeded, "control: a plain test host reads the secret, so the test fails: " + plain);
+        Assert.Contains("TheSecretCannotBeRead", plain.Output);
+        Directory.Delete(Path.Combine(tests, "obj"), recursive: true);
+        Directory.Delete(Path.Combine(tests, "bin"), recursive: true);
+
+        var sandboxed = env.Nono(tests, null, "test", "-nologo", "-tl:off");
+
+        Assert.True(sandboxed.Succeeded, sandboxed.ToString());
+        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+1", sandboxed.Output);
+    }
+
+    private readonly record struct CompilerServer(int Pid, string Pipe);
+
+    /// <summary>The MSBuild nodes and the compiler server of this user's builds still running.</summary>
+    private static (List<int> Nodes, CompilerServer? Compiler) LeftRunning()
+    {
+        var nodes = new List<int>();
+        CompilerServer? compiler = null;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+                continue;
+            string commandLine;
+            try
+            {
+                commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            if (commandLine.Contains("/nodemode:1", StringComparison.OrdinalIgnoreCase) && commandLine.Contains("/nodeReuse:true", StringComparison.OrdinalIgnoreCase))
+                nodes.Add(pid);
+            else if (Regex.Match(commandLine, @"VBCSCompiler.* -pipename:(\S+)") is { Success: true } m && !m.Groups[1].Value.StartsWith("nono-", StringComparison.Ordinal))
+                compiler = new CompilerServer(pid, m.Groups[1].Value);
+        }
+        return (nodes, compiler);
+    }
+
+    private static List<int> ProcessesWhoseCommandLineHas(string text) =>
+        Directory.EnumerateDirectories("/proc")
+            .Where(d => int.TryParse(Path.GetFileName(d), out _))
+            .Where(d =>
+            {
+                try
+                {
+                    return File.ReadAllText(Path.Combine(d, "cmdline")).Contains(text, StringComparison.Ordinal);
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            })
+            .Select(d => int.Parse(Path.GetFileName(d), System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+
+    private static bool Alive(int pid) => Directory.Exists($"/proc/{pid}");
+
+    private static void Kill(int pid)
+    {
+        try
+        {
+            Process.GetProcessById(pid).Kill();
+        }
+        catch (ArgumentException)
+        {
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Nono.Launcher.Tests;
+
+/// <summary>
+/// --unix-own: the supervisor makes every connect() of the command (seccomp user notification).
+/// A listener of the command's own is reached; one outside the sandbox (this test process: the
+/// stand-in for docker.sock, D-Bus, or an MSBuild node or compiler server an earlier plain build
+/// left running) is not, by its path, through a symlink, or over loopback TCP. As root and as an
+/// unprivileged user; each refusal has a control that shows the same connect works unsandboxed.
+/// </summary>
+public sealed class MediatedConnectTests : IDisposable
+{
+    private readonly TempDir temp = new();
+
+    public MediatedConnectTests() => File.SetUnixFileMode(temp.Path, (UnixFileMode)0b111_111_111);
+
+    public void Dispose() => temp.Dispose();
+
+    /// <summary>argv: own-socket-path, outside-socket-path, symlink-path, outside-tcp-port. Prints one line per attempt.</summary>
+    private const string Probe = Launcher.PythonPrelude + """
+
+        import os, threading
+        own_path, outside_path, link_path, outside_port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+        def serve(server):
+            while True:
+                c, _ = server.accept()
+                c.sendall(b"own")
+                c.close()
+        own = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        own.bind(own_path)
+        own.listen(4)
+        threading.Thread(target=serve, args=(own,), daemon=True).start()
+        tcp = socket.socket()
+        tcp.bind(("127.0.0.1", 0))
+        tcp.listen(4)
+        threading.Thread(target=serve, args=(tcp,), daemon=True).start()
+        def unix(path):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(5)
+            s.connect(path)
+            s.close()
+        def inet(port):
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            s.close()
+        def abstract():
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect("\0nono-test-abstract")
+        attempt("own-unix", lambda: unix(own_path))
+        attempt("outside-unix", lambda: unix(outside_path))
+        try:
+            os.symlink(outside_path, link_path)
+        except OSError:
+            pass
+        attempt("symlink-to-outside", lambda: unix(link_path))
+        attempt("own-tcp", lambda: inet(tcp.getsockname()[1]))
+        attempt("outside-tcp", lambda: inet(outside_port))
+        attempt("abstract", abstract)
+        attempt("unix-datagram", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM))
+        """;
+
+    private sealed record Outside(Socket Unix, string UnixPath, Socket Tcp, int TcpPort) : IDisposable
+    {
+        public void Dispose()
+        {
+            Unix.Dispose();
+            Tcp.Dispose();
+        }
+
+        /// <summary>Whether a connection reached the listener outside (and takes it).</summary>
+        public bool Reached()
+        {
+            var reached = false;
+            foreach (var listener in new[] { Unix, Tcp })
+            {
+                while (listener.Poll(0, SelectMode.SelectRead))
+                {
+                    reached = true;
+                    listener.Accept().Dispose();
+                }
+            }
+            return reached;
+        }
+    }
+
+    private Outside ListenOutside()
+    {
+        var path = temp["outside.sock"];
+        var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        unix.Bind(new UnixDomainSocketEndPoint(path));
+        unix.Listen();
+        File.SetUnixFileMode(path, (UnixFileMode)0b110_110_110); // connectable by any user: the refusal is the sandbox's
+        var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        tcp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        tcp.Listen();
+        return new Outside(unix, path, tcp, ((IPEndPoint)tcp.LocalEndPoint!).Port);
+    }
+
+    private Launcher.Result RunProbe(string user, string[] launcherOptions, Outside outside, string name)
+    {
+        var linkDirectory = temp.Dir(name);
+        File.SetUnixFileMode(linkDirectory, (UnixFileMode)0b111_111_111);
+        string[] command = [Launcher.PythonPath, "-c", Probe, temp[$"{name}-own.sock"], outside.UnixPath, linkDirectory + "/link", outside.TcpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        string[] run = launcherOptions.Length == 0 ? command
+            : [Launcher.Path, .. Launcher.System, "--ro", "/proc", "--rw", temp.Path, "--symlinks", temp.Path, "--sockets", temp.Path, .. launcherOptions, "--", .. command];
+        return user == "root"
+            ? Launcher.RunProcess(run[0], run[1..])
+            : Launcher.RunProcess("/usr/bin/setpriv", ["--reuid", user, "--regid", "nogroup", "--clear-groups", .. run]);
+    }
+
+    [Theory]
+    [InlineData("root")]
+    [InlineData("nobody")]
+    public void UnixOwn_ReachesTheCommandsOwnListeners_AndNothingOutside(string user)
+    {
+        Landlock.Require(6);
+        if (user != "root")
+            Nono.Testing.Root.Require("to run the command as another user (setpriv)");
+        using var outside = ListenOutside();
+
+        var plain = RunProbe(user, [], outside, "plain");
+        Assert.True(plain.StdOut.Contains("outside-unix ok"), $"control: unsandboxed, the outside socket is reachable: {plain}");
+        Assert.True(plain.StdOut.Contains("outside-tcp ok"), $"control: unsandboxed, the outside port is reachable: {plain}");
+        Assert.True(plain.StdOut.Contains("symlink-to-outside ok"), plain.ToString());
+        outside.Reached();
+
+        var sandboxed = RunProbe(user, ["--bind-tcp", "0", "--unix-own"], outside, "sandboxed");
+
+        Assert.True(sandboxed.ExitCode == 0, sandboxed.ToString());
+        foreach (var ok in new[] { "own-unix ok", "own-tcp ok" })
+            Assert.True(sandboxed.StdOut.Contains(ok), $"{ok}: {sandboxed}");
+        foreach (var refused in new[] { "outside-unix EACCES", "symlink-to-outside EACCES", "outside-tcp EACCES", "abstract EACCES", "unix-datagram EACCES" })
+            Assert.True(sandboxed.StdOut.Contains(refused), $"{refused}: {sandboxed}");
+        Assert.False(outside.Reached(), "no connection may reach a listener outside the sandbox, not even a probe");
+    }
+
+    [Fact]
+    public void UnixConnect_NamesAnOutsideSocketThatMayBeReached()
+    {
+        Landlock.Require(6);
+        using var outside = ListenOutside();
+
+        var r = RunProbe("root", ["--bind-tcp", "0", "--unix-own", "--unix-connect", outside.UnixPath], outside, "named");
+
+        Assert.True(r.StdOut.Contains("outside-unix ok"), r.ToString());
+        Assert.True(r.StdOut.Contains("outside-tcp EACCES"), r.ToString());
+        // The link lives in a folder the command writes: it names another path, so it is refused
+        // only if its target were not the named socket; here it is the named socket itself.
+        Assert.True(r.StdOut.Contains("symlink-to-outside ok"), r.ToString());
+    }
+
+    [Fact]
+    public void ConnectTcpAddress_AllowsThatAddressAndPortOnly()
+    {
+        Landlock.Require(6);
+        using var outside = ListenOutside();
+
+        var r = RunProbe("root", ["--bind-tcp", "0", "--connect-tcp-addr", $"127.0.0.1:{outside.TcpPort}"], outside, "tcpaddr");
+
+        Assert.True(r.StdOut.Contains("outside-tcp ok"), r.ToString());
+        Assert.True(r.StdOut.Contains("outside-unix EACCES"), r.ToString());
+    }
+
+    [Fact]
+    public void UnixOwn_IsRefusedWithDenialRecording_RatherThanHalfApplied()
+    {
+        var r = Launcher.Run([.. Launcher.System, "--unix-own", "--audit", "--", "/bin/true"], null);
+        Assert.Equal(125, r.ExitCode);
+        Assert.Contains("nono-exec: error: mediated connections cannot be combined with denial recording yet: --unix-own", r.StdErr);
+    }
+}
