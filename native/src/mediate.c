@@ -430,12 +430,19 @@ static int tcp_allowed(const struct nono_policy *p, const struct sockaddr_storag
 		ip = &in6->sin6_addr;
 		ip_len = 16;
 	}
+	/* A dual-stack socket (.NET's default) names an IPv4 address as ::ffff:a.b.c.d. */
+	int family = addr->ss_family;
+	if (family == AF_INET6 && IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)ip)) {
+		family = AF_INET;
+		ip = (const unsigned char *)ip + 12;
+		ip_len = 4;
+	}
 	for (size_t i = 0; i < p->connect_count; i++)
 		if (p->connect_ports[i] == port)
 			return 1;
 	for (size_t i = 0; i < p->tcp_addr_count; i++) {
 		const struct nono_tcp_addr *a = &p->tcp_addrs[i];
-		if (a->family == addr->ss_family && a->port == port && memcmp(a->addr, ip, ip_len) == 0)
+		if (a->family == family && a->port == port && memcmp(a->addr, ip, ip_len) == 0)
 			return 1;
 	}
 	/* Among the command's own processes over loopback (a test host and its runner). */

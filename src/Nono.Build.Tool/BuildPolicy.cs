@@ -1,5 +1,6 @@
 using System.Globalization;
 using Nono.Build.Tasks;
+using Nono.Egress;
 
 namespace Nono.Build.Tool;
 
@@ -8,8 +9,9 @@ namespace Nono.Build.Tool;
 /// machine before anything of the build runs:
 /// <list type="bullet">
 /// <item>restore: read and execute the toolchain, the SDK and the repository; write the NuGet
-/// package folder, NuGet's HTTP cache and each project's obj/; TCP to the ports of the feeds the
-/// NuGet.config files name, UDP for name resolution; read the local feeds;</item>
+/// package folder, NuGet's HTTP cache and each project's obj/; the hosts of the feeds the
+/// NuGet.config files name, through the egress proxy (which resolves their names), and nothing
+/// else of the network; read the local feeds;</item>
 /// <item>build (build, test, pack, publish, msbuild): the same reads; read and execute the package
 /// folder, never write it; write each project's obj/ and bin/ (TestResults/ for test, the
 /// repository's artifacts/ where it uses it); no network.</item>
@@ -20,13 +22,17 @@ namespace Nono.Build.Tool;
 /// </summary>
 internal sealed class BuildPolicy
 {
-    private BuildPolicy(CapabilitySet capabilities, List<string> launcherOptions, Dictionary<string, string?> environment, List<string> notes)
+    private BuildPolicy(CapabilitySet capabilities, List<string> launcherOptions, Dictionary<string, string?> environment, List<string> notes, EgressGrant? egress)
     {
         Capabilities = capabilities;
         LauncherOptions = launcherOptions;
         Environment = environment;
         Notes = notes;
+        Egress = egress;
     }
+
+    /// <summary>Restore's credential for the egress proxy (the feeds' hosts); null without remote feeds. Dispose it when the phase ends.</summary>
+    public EgressGrant? Egress { get; }
 
     public CapabilitySet Capabilities { get; }
 
@@ -50,10 +56,13 @@ internal sealed class BuildPolicy
 
     /// <summary>
     /// The policy of one phase. <paramref name="privateRoot"/> is the run's private directory
-    /// (tmp/ and home/ beneath it); <paramref name="test"/>: TestResults/ is written too.
+    /// (tmp/ and home/ beneath it); <paramref name="test"/>: TestResults/ is written too;
+    /// <paramref name="proxy"/>: the egress proxy restore reaches the feeds through.
     /// </summary>
-    public static BuildPolicy For(Phase phase, Repository repository, Machine machine, string privateRoot, bool test, string? feedStart)
+    public static BuildPolicy For(Phase phase, Repository repository, Machine machine, string privateRoot, bool test, string? feedStart, EgressProxy? proxy = null)
     {
+        EgressGrant? egress = null;
+        var hosts = new List<HostPattern>();
         var caps = new CapabilitySet();
         var options = new List<string>();
         var notes = new List<string>();
@@ -99,11 +108,7 @@ internal sealed class BuildPolicy
             var (remote, local) = Repository.Feeds(feedStart ?? repository.Root, machine.UserNuGetConfig);
             foreach (var folder in local)
                 caps.AllowPath(folder, AccessMode.Read);
-            foreach (var port in remote.Select(r => r.Port).Distinct())
-                caps.AllowTcpConnect(port);
-            // Name resolution (UDP, to wherever it is sent) until the egress proxy resolves names.
-            if (remote.Count > 0)
-                options.Add("--allow-udp");
+            hosts.AddRange(remote.Select(r => HostPattern.Parse(HostPattern.ItemFor(r.Host, r.Port))));
             // The user's NuGet settings (feeds, their credentials), given to restore only.
             if (machine.UserNuGetConfig is { } userConfig && File.Exists(userConfig))
             {
@@ -118,7 +123,17 @@ internal sealed class BuildPolicy
         }
 
         foreach (var item in items)
-            Grant(caps, item, notes);
+            Grant(caps, item, notes, hosts);
+        // The hosts (restore: the feeds'; both phases: the repository's host items) and nothing
+        // else of them, through the egress proxy, which resolves their names: the build sends no
+        // DNS query of its own and connects to the proxy's address only.
+        if (hosts.Count > 0 && proxy is not null && caps.NetworkMode != NetworkMode.AllowAll)
+        {
+            egress = proxy.Grant(hosts);
+            foreach (var (name, value) in egress.Environment)
+                environment[name] = value;
+            options.AddRange(["--connect-tcp-addr", $"127.0.0.1:{proxy.Port.ToString(CultureInfo.InvariantCulture)}"]);
+        }
         if (phase == Phase.Build && items.Any(i => i.Type == "SandboxNetwork" && i.Value.Equals("all", StringComparison.OrdinalIgnoreCase)))
             caps.SetNetworkMode(NetworkMode.AllowAll);
 
@@ -145,10 +160,10 @@ internal sealed class BuildPolicy
         // Where the user's session buses and agents are: not the build's.
         foreach (var name in new[] { "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS", "SSH_AUTH_SOCK", "DOCKER_HOST" })
             environment[name] = null;
-        return new BuildPolicy(caps.Deduplicate(), options, environment, notes);
+        return new BuildPolicy(caps.Deduplicate(), options, environment, notes, egress);
     }
 
-    private static void Grant(CapabilitySet caps, Repository.Item item, List<string> notes)
+    private static void Grant(CapabilitySet caps, Repository.Item item, List<string> notes, List<HostPattern> hosts)
     {
         try
         {
@@ -169,8 +184,10 @@ internal sealed class BuildPolicy
                         break;
                     if (int.TryParse(item.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536)
                         caps.AllowTcpConnect(port);
+                    else if (HostPattern.TryParse(item.Value, out var host, out _))
+                        hosts.Add(host);
                     else
-                        notes.Add($"{item.Source}: warning NONO4002: <SandboxNetwork Include=\"{item.Value}\" /> is not a port or 'all'; host names await the egress proxy. Use a port or 'all'.");
+                        notes.Add($"{item.Source}: warning NONO4002: <SandboxNetwork Include=\"{item.Value}\" /> is not 'all', a port, 'HOST', 'HOST:PORT', '.DOMAIN' or '.DOMAIN:PORT'. Fix or remove the item.");
                     break;
             }
         }

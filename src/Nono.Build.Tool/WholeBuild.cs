@@ -98,6 +98,8 @@ internal static partial class WholeBuild
         var repository = Repository.Find(target);
         Time("repository found");
         var privateRoot = Directory.CreateTempSubdirectory("nono-build-").FullName;
+        // The egress proxy the build reaches its hosts through (restore: the feeds'), out of its reach in this process.
+        using var proxy = new Nono.Egress.EgressProxy();
         var compilerPipe = $"nono-{Guid.NewGuid():N}";
         var started = DateTime.UtcNow;
         try
@@ -106,7 +108,7 @@ internal static partial class WholeBuild
             if (RestoringCommands.Contains(command) && !noRestore)
             {
                 var restore = BuildPolicy.For(BuildPolicy.Phase.Restore, repository, machine, Path.Combine(privateRoot, "restore"), test: false,
-                    target is null ? null : (File.Exists(target) ? Path.GetDirectoryName(Path.GetFullPath(target)) : Path.GetFullPath(target)));
+                    target is null ? null : (File.Exists(target) ? Path.GetDirectoryName(Path.GetFullPath(target)) : Path.GetFullPath(target)), proxy);
                 // No package code runs: packages' props and targets are not imported while restoring
                 // (ExcludeRestorePackageImports), nor what an earlier build left among obj/'s imports.
                 string[] restoreArgs =
@@ -121,7 +123,7 @@ internal static partial class WholeBuild
                 if (code != 0)
                     return code;
             }
-            var build = BuildPolicy.For(BuildPolicy.Phase.Build, repository, machine, Path.Combine(privateRoot, "build"), test: command == "test", null);
+            var build = BuildPolicy.For(BuildPolicy.Phase.Build, repository, machine, Path.Combine(privateRoot, "build"), test: command == "test", null, proxy);
             string[] buildArgs =
             [
                 command, .. rest,
@@ -206,12 +208,31 @@ internal static partial class WholeBuild
             foreach (var line in OptionLines(options))
                 Console.Error.WriteLine($"  {line}");
             foreach (var (variable, value) in policy.Environment.OrderBy(e => e.Key, StringComparer.Ordinal))
-                Console.Error.WriteLine(value is null ? $"  env -{variable}" : $"  env {variable}={value}");
+                Console.Error.WriteLine(value is null ? $"  env -{variable}" : $"  env {variable}={MaskCredential(value)}");
         }
         var launcher = Nono.Native.NativeAssets.Launcher();
         Time($"{name} policy computed, starting");
-        return Start(launcher, [$"@{optionsFile}", "--", machine.Dotnet, .. dotnetArgs], policy.Environment);
+        var code = Start(launcher, [$"@{optionsFile}", "--", machine.Dotnet, .. dotnetArgs], policy.Environment);
+        if (policy.Egress is { } egress)
+        {
+            ReportEgress(name, egress);
+            egress.Dispose();
+        }
+        return code;
     }
+
+    /// <summary>What the egress proxy refused a phase, from its own record, with the item that allows it.</summary>
+    private static void ReportEgress(string phase, Nono.Egress.EgressGrant egress)
+    {
+        foreach (var e in egress.Events.Where(e => e.Outcome != Nono.Egress.EgressOutcome.Contacted))
+            Console.Error.WriteLine(e.Outcome == Nono.Egress.EgressOutcome.NotListed
+                ? $"dotnet nono: NONO2005: the egress proxy refused {phase} {Nono.Egress.EgressHost.Authority(e.Host, e.Port)}: it is neither a package source's host (NuGet.config) nor a SandboxNetwork item of the repository. If the build needs it (a feed that redirects downloads to another host, for instance), add <SandboxNetwork Include=\"{e.Item}\" /> to Directory.Build.props."
+                : $"dotnet nono: NONO2005: the egress proxy could not give {phase} {Nono.Egress.EgressHost.Authority(e.Host, e.Port)}: {e.Detail}.");
+    }
+
+    /// <summary>The egress proxy's address without its credential, for the console.</summary>
+    private static string MaskCredential(string value) =>
+        System.Text.RegularExpressions.Regex.Replace(value, "://([^:/@]+):[^@/]+@", "://$1:***@");
 
     /// <summary>nono-exec's options one per line, as its @FILE reads them.</summary>
     private static IEnumerable<string> OptionLines(IReadOnlyList<string> options)

@@ -44,6 +44,11 @@ public sealed class MediatedConnectTests : IDisposable
         def inet(port):
             s = socket.create_connection(("127.0.0.1", port), timeout=5)
             s.close()
+        def dual_stack(port):
+            s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+            s.settimeout(5)
+            s.connect(("::ffff:127.0.0.1", port))
+            s.close()
         def abstract():
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.connect("\0nono-test-abstract")
@@ -56,6 +61,7 @@ public sealed class MediatedConnectTests : IDisposable
         attempt("symlink-to-outside", lambda: unix(link_path))
         attempt("own-tcp", lambda: inet(tcp.getsockname()[1]))
         attempt("outside-tcp", lambda: inet(outside_port))
+        attempt("outside-tcp-dual-stack", lambda: dual_stack(outside_port))
         attempt("abstract", abstract)
         attempt("unix-datagram", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM))
         """;
@@ -130,7 +136,7 @@ public sealed class MediatedConnectTests : IDisposable
         Assert.True(sandboxed.ExitCode == 0, sandboxed.ToString());
         foreach (var ok in new[] { "own-unix ok", "own-tcp ok" })
             Assert.True(sandboxed.StdOut.Contains(ok), $"{ok}: {sandboxed}");
-        foreach (var refused in new[] { "outside-unix EACCES", "symlink-to-outside EACCES", "outside-tcp EACCES", "abstract EACCES", "unix-datagram EACCES" })
+        foreach (var refused in new[] { "outside-unix EACCES", "symlink-to-outside EACCES", "outside-tcp EACCES", "outside-tcp-dual-stack EACCES", "abstract EACCES", "unix-datagram EACCES" })
             Assert.True(sandboxed.StdOut.Contains(refused), $"{refused}: {sandboxed}");
         Assert.False(outside.Reached(), "no connection may reach a listener outside the sandbox, not even a probe");
     }
@@ -159,6 +165,7 @@ public sealed class MediatedConnectTests : IDisposable
         var r = RunProbe("root", ["--bind-tcp", "0", "--connect-tcp-addr", $"127.0.0.1:{outside.TcpPort}"], outside, "tcpaddr");
 
         Assert.True(r.StdOut.Contains("outside-tcp ok"), r.ToString());
+        Assert.True(r.StdOut.Contains("outside-tcp-dual-stack ok"), "a dual-stack socket names 127.0.0.1 as ::ffff:127.0.0.1 (.NET's sockets do): " + r);
         Assert.True(r.StdOut.Contains("outside-unix EACCES"), r.ToString());
     }
 
