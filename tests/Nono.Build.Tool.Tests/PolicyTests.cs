@@ -55,7 +55,7 @@ public sealed class PolicyTests : IDisposable
     }
 
     [Fact]
-    public void TheBuildWritesOnlyItsProjectsOutputs_AndReadsThePackageFolder_WhileRestoreWritesItAndReachesOnlyTheFeedsPorts()
+    public void TheBuildWritesOnlyItsProjectsOutputs_AndReadsThePackageFolder_WhileRestoreWritesItAndReachesOnlyTheFeedsHostsThroughTheProxy()
     {
         Directory.CreateDirectory(Path.Combine(root, ".git"));
         Write("App/App.csproj", "<Project />");
@@ -68,7 +68,9 @@ public sealed class PolicyTests : IDisposable
             var repository = Repository.Find(root);
 
             var build = BuildPolicy.For(BuildPolicy.Phase.Build, repository, machine, Directory.CreateDirectory(Path.Combine(root, "..", Path.GetFileName(root) + "-build")).FullName, test: false, null).AllLauncherOptions();
-            var restore = BuildPolicy.For(BuildPolicy.Phase.Restore, repository, machine, Directory.CreateDirectory(Path.Combine(root, "..", Path.GetFileName(root) + "-restore")).FullName, test: false, root).AllLauncherOptions();
+            using var proxy = new Nono.Egress.EgressProxy();
+            var restorePolicy = BuildPolicy.For(BuildPolicy.Phase.Restore, repository, machine, Directory.CreateDirectory(Path.Combine(root, "..", Path.GetFileName(root) + "-restore")).FullName, test: false, root, proxy);
+            var restore = restorePolicy.AllLauncherOptions();
 
             string Line(IReadOnlyList<string> options, string path) =>
                 string.Join(",", Enumerable.Range(0, options.Count - 1).Where(i => options[i + 1] == path).Select(i => options[i]));
@@ -80,8 +82,11 @@ public sealed class PolicyTests : IDisposable
             Assert.Contains("--unix-own", build);
             Assert.Equal("--rw", Line(restore, packages));
             Assert.Equal("", Line(restore, Path.Combine(root, "App", "bin")));
-            Assert.Equal("--connect-tcp", Line(restore, "8443"));
-            Assert.DoesNotContain("443", restore);
+            Assert.Equal("--connect-tcp-addr", Line(restore, $"127.0.0.1:{proxy.Port}"));
+            Assert.DoesNotContain("--connect-tcp", restore);
+            Assert.DoesNotContain("--allow-udp", restore);
+            Assert.Equal(["feed.example:8443"], restorePolicy.Egress!.Allowed.Select(p => p.ToString()));
+            Assert.StartsWith("http://nono:", restorePolicy.Environment["HTTPS_PROXY"]);
         }
         finally
         {
