@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Nono.Testing;
 
 namespace Nono.Build.Sdk.Tests;
 
@@ -159,73 +160,4 @@ public sealed class EgressProxyTests(E2EEnvironment env) : IDisposable
         using var reader = new StreamReader(new NetworkStream(socket), Encoding.ASCII);
         return reader.ReadToEnd();
     }
-}
-
-/// <summary>An HTTP/1.1 server on a loopback address that answers "hello PATH" and keeps the paths asked for.</summary>
-internal sealed class LoopbackHttpServer : IDisposable
-{
-    private readonly TcpListener listener;
-    private readonly List<string> paths = [];
-
-    public LoopbackHttpServer(IPAddress address)
-    {
-        listener = new TcpListener(address, 0);
-        listener.Start();
-        _ = Task.Run(async () =>
-        {
-            while (true)
-            {
-                TcpClient client;
-                try
-                {
-                    client = await listener.AcceptTcpClientAsync();
-                }
-                catch (Exception)
-                {
-                    return;
-                }
-                _ = Task.Run(() => Serve(client));
-            }
-        });
-    }
-
-    public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
-
-    public IReadOnlyList<string> Paths
-    {
-        get
-        {
-            lock (paths)
-                return paths.ToArray();
-        }
-    }
-
-    private void Serve(TcpClient client)
-    {
-        using var _ = client;
-        try
-        {
-            var stream = client.GetStream();
-            var buffer = new byte[16384];
-            var filled = 0;
-            int end;
-            while ((end = Encoding.ASCII.GetString(buffer, 0, filled).IndexOf("\r\n\r\n", StringComparison.Ordinal)) < 0)
-            {
-                var n = stream.Read(buffer, filled, buffer.Length - filled);
-                if (n == 0)
-                    return;
-                filled += n;
-            }
-            var path = Encoding.ASCII.GetString(buffer, 0, end).Split(' ')[1];
-            lock (paths)
-                paths.Add(path);
-            var body = "hello " + path;
-            stream.Write(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"));
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    public void Dispose() => listener.Stop();
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Nono.Egress;
+using Nono.Testing;
 
 namespace Nono.Tests.Egress;
 
@@ -13,7 +14,7 @@ namespace Nono.Tests.Egress;
 /// </summary>
 public sealed class EgressProxyTests : IDisposable
 {
-    private readonly LoopbackServer server = new();
+    private readonly LoopbackHttpServer server = new();
     private readonly EgressProxy proxy;
 
     public EgressProxyTests()
@@ -303,67 +304,5 @@ public sealed class EgressProxyTests : IDisposable
         using var stream = new NetworkStream(socket);
         using var reader = new StreamReader(stream, Encoding.ASCII);
         return reader.ReadToEnd();
-    }
-
-    /// <summary>An HTTP/1.1 server on 127.0.0.1 that answers "hello PATH" and keeps each request head.</summary>
-    private sealed class LoopbackServer : IDisposable
-    {
-        private readonly TcpListener listener = new(IPAddress.Loopback, 0);
-        private readonly List<string> heads = [];
-
-        public LoopbackServer()
-        {
-            listener.Start();
-            _ = Task.Run(async () =>
-            {
-                while (true)
-                {
-                    TcpClient client;
-                    try
-                    {
-                        client = await listener.AcceptTcpClientAsync();
-                    }
-                    catch (Exception)
-                    {
-                        return;
-                    }
-                    _ = Task.Run(() => Serve(client));
-                }
-            });
-        }
-
-        public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
-
-        public IReadOnlyList<string> Heads
-        {
-            get
-            {
-                lock (heads)
-                    return heads.ToArray();
-            }
-        }
-
-        private void Serve(TcpClient client)
-        {
-            using var _ = client;
-            var stream = client.GetStream();
-            var buffer = new byte[16384];
-            var filled = 0;
-            int end;
-            while ((end = Encoding.ASCII.GetString(buffer, 0, filled).IndexOf("\r\n\r\n", StringComparison.Ordinal)) < 0)
-            {
-                var n = stream.Read(buffer, filled, buffer.Length - filled);
-                if (n == 0)
-                    return;
-                filled += n;
-            }
-            var head = Encoding.ASCII.GetString(buffer, 0, end + 4);
-            lock (heads)
-                heads.Add(head);
-            var body = "hello " + head.Split(' ')[1];
-            stream.Write(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"));
-        }
-
-        public void Dispose() => listener.Stop();
     }
 }
