@@ -12,12 +12,14 @@ internal sealed class BuildFileOrigin
     private readonly string ownPackage;
 
     /// <param name="packageFolders">NuGet package folders as the project's properties name them: content there belongs to the package it is in. <see cref="KnownPackageFolders"/> are added, since a package can set those properties too.</param>
-    /// <param name="outputFolders">Folders steps may write (the outputs, the .NET runtime's shared folder in /tmp): nothing there is the repository's.</param>
+    /// <param name="outputFolders">The build's outputs, which steps may write: nothing there (nor in the .NET runtime's shared folder in /tmp) is the repository's.</param>
     /// <param name="ownPackage">This SDK's own package folder, the one package that does configure the sandbox.</param>
     public BuildFileOrigin(IEnumerable<string> packageFolders, IEnumerable<string> outputFolders, string ownPackage)
     {
         this.packageFolders = Folders(packageFolders.Concat(KnownPackageFolders));
-        this.outputFolders = Folders(outputFolders);
+        // Steps may also write the .NET runtime's shared folder: a package's props could import a
+        // file an earlier build's step left there.
+        this.outputFolders = Folders(outputFolders.Append(DefaultPolicy.DotnetSharedFiles));
         this.ownPackage = Folder(ownPackage);
     }
 

@@ -68,10 +68,8 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
 
     public override bool Execute()
     {
-        // What a step may write is not the repository's, whoever imports it: a package's props
-        // could import a file an earlier build's step left in the .NET runtime's shared folder.
         var origin = new BuildFileOrigin(PackageFolders,
-            OutputPaths.Select(o => Path.GetFullPath(o.ItemSpec, ProjectDirectory)).Append(DefaultPolicy.DotnetSharedFiles), BuildFileOrigin.OwnPackageFolder);
+            OutputPaths.Select(o => Path.GetFullPath(o.ItemSpec, ProjectDirectory)), BuildFileOrigin.OwnPackageFolder);
         var live = new RepositorySettings.Settings(Enabled, ReplaceExec, Mode, EnvironmentMode, UnsupportedPlatform, Diagnostics, StandardInput,
             OutputPaths, IntermediateOutputPath, PackageFolders, DotnetRoots, Read, Write, Network, Environment);
         if (RepositorySettings.Resolve(this, ProjectFile, origin, live, out var registrations) is not { } settings)
