@@ -21,10 +21,13 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/nono-pack.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out"
 dotnet tool restore >/dev/null
-for project in src/Nono sdk/Nono.Build.Sdk src/Nono.Build.Tool; do
-  id=$(basename "$project")
+# Nono.Build.Tool is three packages: the one users install, which names the other two; the
+# linux-x64 one (Native AOT); the framework-dependent "any" one for other machines.
+for pack in src/Nono sdk/Nono.Build.Sdk src/Nono.Build.Tool "src/Nono.Build.Tool linux-x64" "src/Nono.Build.Tool any"; do
+  read -r project rid <<<"$pack"
+  id=$(basename "$project")${rid:+.$rid}
   rm -f "$out/$id".[0-9]*.nupkg
-  dotnet pack "$project" -c Release -o "$work/$id" -v:q -nologo
+  dotnet pack "$project" -c Release ${rid:+-r "$rid"} -o "$work/$id" -v:q -nologo
   package=$(ls "$work/$id"/*.nupkg)
   version=$(basename "$package" .nupkg); version=${version#"$id".}
   # The SBOM covers the package's payload, not the OPC bookkeeping it is about to change.

@@ -16,13 +16,13 @@ cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-5}
 PROJECTS=${PROJECTS:-12}
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
-package="artifacts/packages/Nono.Build.Tool.$version.nupkg"
+package="artifacts/packages/Nono.Build.Tool.$version.nupkg" # and the .linux-x64 and .any packages it names
 [ -f "$package" ] || { echo "run eng/pack.sh first ($package is missing)" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/nono-whole-build-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/feed" "$work/repo/.git"
-cp "$package" "$work/feed/"
+cp artifacts/packages/Nono.Build.Tool*."$version".nupkg "$work/feed/"
 dotnet tool install Nono.Build.Tool --tool-path "$work/tool" --add-source "$work/feed" --version "$version" >/dev/null
 nono="$work/tool/dotnet-nono"
 

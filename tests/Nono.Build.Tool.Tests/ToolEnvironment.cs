@@ -117,10 +117,16 @@ public sealed class ToolEnvironment : IAsyncLifetime
         File.WriteAllText(SecretFile, SecretContent + "\n");
         File.SetUnixFileMode(SecretFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        var pack = Cli.Run(RepoRoot, null, "dotnet", "pack", Path.Combine(RepoRoot, "src", "Nono.Build.Tool"), "-c", "Release", "-o", Feed,
-            "-nologo", "-v:m", "-tl:off", "--disable-build-servers", "-nodeReuse:false");
-        if (!pack.Succeeded)
-            throw new InvalidOperationException($"packing Nono.Build.Tool failed:\n{pack}");
+        // The package users install, and the one it names for this machine (linux-x64: Native AOT).
+        var machineRid = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64 ? "linux-x64" : "any";
+        foreach (var rid in new[] { null, machineRid })
+        {
+            string[] ridArguments = rid is null ? [] : ["-r", rid];
+            var pack = Cli.Run(RepoRoot, null, "dotnet", ["pack", Path.Combine(RepoRoot, "src", "Nono.Build.Tool"), "-c", "Release", .. ridArguments, "-o", Feed,
+                "-nologo", "-v:m", "-tl:off", "--disable-build-servers", "-nodeReuse:false"]);
+            if (!pack.Succeeded)
+                throw new InvalidOperationException($"packing Nono.Build.Tool {rid} failed:\n{pack}");
+        }
         var install = Cli.Run(Root, new Dictionary<string, string?> { ["NUGET_PACKAGES"] = Packages },
             "dotnet", "tool", "install", "Nono.Build.Tool", "--tool-path", Path.Combine(Root, "tool"), "--add-source", Feed, "--version", "0.1.0");
         if (!install.Succeeded)
