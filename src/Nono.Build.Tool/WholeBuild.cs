@@ -14,10 +14,14 @@ internal static partial class WholeBuild
 {
     private const string Usage = """
         Usage: dotnet nono [--print-policy] [--unsandboxed] COMMAND [ARGS...]
+               dotnet nono inventory [PROJECT|SOLUTION|FOLDER] [--json] [--no-restore] [-c CFG]
         Runs `dotnet COMMAND ARGS` with the whole build (evaluation, tasks, MSBuild nodes, the compiler
         server, analyzers, tools, test hosts) in a Landlock + seccomp sandbox computed from the repository.
 
         Commands: build, test, pack, publish (restore first, then the command with --no-restore), msbuild.
+          inventory: restore (in the sandbox), then list the third-party code the build runs, per package:
+          Exec steps, tasks (inline, compiled, ToolTask), the programs packages ship, analyzers and
+          generators, read statically (--json: as JSON; --no-restore: from the existing assets files).
           --print-policy  print each phase's policy (nono-exec options and environment changes) first
           --unsandboxed   on a machine without Landlock, run unsandboxed (with a warning) instead of failing
         """;
@@ -75,9 +79,11 @@ internal static partial class WholeBuild
         }
         var command = args[at];
         var rest = args[(at + 1)..];
+        if (command == "inventory")
+            return Inventory.Run(rest, printPolicy, unsandboxed);
         if (!RestoringCommands.Contains(command) && command != "msbuild")
         {
-            Console.Error.WriteLine($"dotnet nono: error NONO4004: '{command}' is not a command dotnet nono runs; use build, test, pack, publish or msbuild.");
+            Console.Error.WriteLine($"dotnet nono: error NONO4004: '{command}' is not a command dotnet nono runs; use build, test, pack, publish, msbuild or inventory.");
             return 1;
         }
 
@@ -107,19 +113,7 @@ internal static partial class WholeBuild
             var noRestore = rest.Contains("--no-restore") || rest.Contains("--no-build");
             if (RestoringCommands.Contains(command) && !noRestore)
             {
-                var restore = BuildPolicy.For(BuildPolicy.Phase.Restore, repository, machine, Path.Combine(privateRoot, "restore"), test: false,
-                    target is null ? null : (File.Exists(target) ? Path.GetDirectoryName(Path.GetFullPath(target)) : Path.GetFullPath(target)), proxy);
-                // No package code runs: packages' props and targets are not imported while restoring
-                // (ExcludeRestorePackageImports), nor what an earlier build left among obj/'s imports.
-                string[] restoreArgs =
-                [
-                    "restore", .. RestoreArguments(rest),
-                    "-p:ExcludeRestorePackageImports=true", "-p:ImportProjectExtensionProps=false", "-p:ImportProjectExtensionTargets=false",
-                    // Nono.Build.Sdk's step policy (an InitialTarget, which would make bin/ at
-                    // restore): restore runs no step, and runs inside this sandbox anyway.
-                    "-p:SandboxEnabled=false",
-                ];
-                var code = RunPhase("restore", restore, machine, restoreArgs, privateRoot, printPolicy);
+                var code = Restore(rest, target, repository, machine, privateRoot, proxy, printPolicy);
                 if (code != 0)
                     return code;
             }
@@ -138,6 +132,26 @@ internal static partial class WholeBuild
             CleanUp(privateRoot, compilerPipe, started);
         }
     }
+
+    /// <summary>The restore phase of a build (or of <c>dotnet nono inventory</c>) in its own policy: no package code runs.</summary>
+    internal static int Restore(string[] rest, string? target, Repository repository, Machine machine, string privateRoot, Nono.Egress.EgressProxy proxy, bool printPolicy)
+    {
+        var restore = BuildPolicy.For(BuildPolicy.Phase.Restore, repository, machine, Path.Combine(privateRoot, "restore"), test: false,
+            target is null ? null : (File.Exists(target) ? Path.GetDirectoryName(Path.GetFullPath(target)) : Path.GetFullPath(target)), proxy);
+        return RunPhase("restore", restore, machine, RestoreCommandLine(rest), privateRoot, printPolicy);
+    }
+
+    /// <summary>dotnet's restore command line for the command's arguments.</summary>
+    internal static string[] RestoreCommandLine(string[] rest) =>
+    [
+        "restore", .. RestoreArguments(rest),
+        // No package code runs: packages' props and targets are not imported while restoring
+        // (ExcludeRestorePackageImports), nor what an earlier build left among obj/'s imports.
+        "-p:ExcludeRestorePackageImports=true", "-p:ImportProjectExtensionProps=false", "-p:ImportProjectExtensionTargets=false",
+        // Nono.Build.Sdk's step policy (an InitialTarget, which would make bin/ at
+        // restore): restore runs no step, and runs inside this sandbox anyway.
+        "-p:SandboxEnabled=false",
+    ];
 
     /// <summary>The project, solution or folder the command builds, if one is named.</summary>
     internal static string? Target(string[] args)
