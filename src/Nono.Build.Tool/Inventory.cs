@@ -15,8 +15,22 @@ namespace Nono.Build.Tool;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static partial class Inventory
 {
+    private const string Usage = """
+        Usage: dotnet nono inventory [PROJECT|SOLUTION|FOLDER] [--json] [--no-restore] [-c CFG] [-p:NAME=VALUE]
+        Restores in the sandbox, then lists the third-party code the build runs, per package: Exec steps,
+        tasks (inline-task, task; ToolTask marked), programs (tool), analyzers and generators, read from
+        the assets files and the package folders without evaluating, loading or running any of it.
+          --json        as JSON on stdout, every package included (restore's output goes to stderr)
+          --no-restore  use what was restored; a project without obj/project.assets.json is NONO4005
+        """;
+
     public static int Run(string[] args, bool printPolicy, bool unsandboxed)
     {
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            Console.Out.WriteLine(Usage);
+            return 0;
+        }
         var json = args.Contains("--json");
         var noRestore = args.Contains("--no-restore");
         var rest = args.Where(a => a is not ("--json" or "--no-restore")).ToArray();
@@ -25,7 +39,8 @@ internal static partial class Inventory
             // Restore's own output goes to stderr: stdout is the inventory's (JSON for a pipe).
             Console.Out.Flush();
             var stdout = Dup(1);
-            Dup2(2, 1);
+            if (stdout >= 0)
+                Dup2(2, 1);
             int code;
             try
             {
@@ -33,8 +48,11 @@ internal static partial class Inventory
             }
             finally
             {
-                Dup2(stdout, 1);
-                Close(stdout);
+                if (stdout >= 0)
+                {
+                    Dup2(stdout, 1);
+                    Close(stdout);
+                }
             }
             if (code != 0)
                 return code;
@@ -56,7 +74,16 @@ internal static partial class Inventory
                 missing.Add(project);
                 continue;
             }
-            var assets = ProjectAssets.Read(project, assetsFile);
+            ProjectAssets assets;
+            try
+            {
+                assets = ProjectAssets.Read(project, assetsFile);
+            }
+            catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"dotnet nono: error NONO4005: {assetsFile} cannot be read ({(e is JsonException ? "not valid JSON" : e.Message)}). Restore {project} again: run dotnet nono inventory without --no-restore.");
+                return 1;
+            }
             projects.Add(assets);
             foreach (var reference in assets.ProjectReferences)
                 queue.Enqueue(reference);
@@ -165,9 +192,9 @@ internal static partial class Inventory
     {
         var text = new StringBuilder();
         var withCode = packages.Where(p => p.Code.Count > 0).ToList();
-        var nameWidth = Math.Min(40, withCode.SelectMany(p => p.Code).Select(c => c.Name.Length).DefaultIfEmpty(0).Max());
         foreach (var package in withCode)
         {
+            var nameWidth = package.Code.Max(c => c.Name.Length);
             text.Append(package.Id).Append(' ').Append(package.Version).Append("  (")
                 .AppendJoin(", ", package.Projects.Select(Path.GetFileNameWithoutExtension)).Append(")\n");
             foreach (var piece in package.Code)

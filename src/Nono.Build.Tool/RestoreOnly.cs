@@ -31,6 +31,7 @@ internal static partial class WholeBuild
         }
         finally
         {
+            // Restore starts no compiler server: a pipe name of its own leaves only the node pipes to clean.
             CleanUp(privateRoot, $"nono-{Guid.NewGuid():N}", started);
         }
     }
