@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building native/ needs on Debian/Ubuntu: a C compiler, make, musl (the
 # static launcher), the arm64 cross compiler and qemu-user (eng/test-arm64.sh runs the arm64
-# launcher under it); and what packing needs: python3 (eng/nupkg.py) and jq
-# (eng/native-manifest.sh). Installs nothing that is already there.
+# launcher under it); what packing needs: python3 (eng/nupkg.py), jq (eng/native-manifest.sh),
+# clang and zlib (Native AOT links dotnet nono's linux-x64 executable with them); and strace
+# (the tool's tests take Landlock away from it with strace's fault injection). Installs nothing
+# that is already there.
 set -euo pipefail
 
 missing=()
@@ -13,6 +15,9 @@ command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
 command -v python3 >/dev/null || missing+=(python3)
 command -v jq >/dev/null || missing+=(jq)
 command -v qemu-aarch64-static >/dev/null || missing+=(qemu-user-static)
+command -v clang >/dev/null || missing+=(clang)
+[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+command -v strace >/dev/null || missing+=(strace)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=()

@@ -73,6 +73,7 @@ internal sealed class BuildPolicy
             caps.AllowFile(file, AccessMode.Read);
         var temp = Directory.CreateDirectory(Path.Combine(privateRoot, "tmp")).FullName;
         var home = Directory.CreateDirectory(Path.Combine(privateRoot, "home")).FullName;
+        var privateHome = true;
         caps.AllowPath(privateRoot, AccessMode.ReadWrite | AccessMode.Execute);
 
         var packages = Directory.CreateDirectory(machine.PackageFolder).FullName;
@@ -109,12 +110,14 @@ internal sealed class BuildPolicy
             foreach (var folder in local)
                 caps.AllowPath(folder, AccessMode.Read);
             hosts.AddRange(remote.Select(r => HostPattern.Parse(HostPattern.ItemFor(r.Host, r.Port))));
-            // The user's NuGet settings (feeds, their credentials), given to restore only.
+            // The user's NuGet settings (feeds, their credentials), read-only and to restore only,
+            // where NuGet looks for them (DOTNET_CLI_HOME, else HOME): each project's restore record
+            // names the files it read, so a private copy would make a plain restore and this one
+            // undo each other's no-op. HOME is not writable either way.
             if (machine.UserNuGetConfig is { } userConfig && File.Exists(userConfig))
             {
-                var copy = Path.Combine(home, ".nuget", "NuGet", "NuGet.Config");
-                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-                File.Copy(userConfig, copy, overwrite: true);
+                caps.AllowPath(Path.GetDirectoryName(userConfig)!, AccessMode.Read);
+                privateHome = false;
             }
         }
         else
@@ -145,10 +148,13 @@ internal sealed class BuildPolicy
         if (phase == Phase.Build && test && caps.NetworkMode != NetworkMode.AllowAll)
             options.AddRange(["--bind-tcp", "0"]);
 
-        environment["HOME"] = home;
-        environment["DOTNET_CLI_HOME"] = home;
+        if (privateHome)
+        {
+            environment["HOME"] = home;
+            environment["DOTNET_CLI_HOME"] = home;
+        }
         environment["TMPDIR"] = temp;
-        environment["NUGET_PACKAGES"] = packages;
+        environment["NUGET_PACKAGES"] = machine.PackagesVariable;
         // Nothing of an earlier build is reused, and nothing of this one outlives it.
         environment["MSBUILDDISABLENODEREUSE"] = "1";
         environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
@@ -221,17 +227,23 @@ internal sealed class BuildPolicy
     }
 }
 
-/// <summary>Where this machine keeps the SDK and the packages.</summary>
-internal sealed record Machine(string Dotnet, string DotnetRoot, string PackageFolder, string? HttpCache, string? UserNuGetConfig)
+/// <summary>
+/// Where this machine keeps the SDK and the packages. <see cref="PackagesVariable"/>: NUGET_PACKAGES
+/// as NuGet would see it unsandboxed (the user's value, else its default with the trailing slash
+/// NuGet writes), so that restore records the same package folder either way.
+/// </summary>
+internal sealed record Machine(string Dotnet, string DotnetRoot, string PackageFolder, string PackagesVariable, string? HttpCache, string? UserNuGetConfig)
 {
     public static Machine Find()
     {
         var dotnet = FindDotnet();
         var real = new FileInfo(dotnet).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? dotnet;
         var home = System.Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } h ? h : System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile);
-        var packages = System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? Path.GetFullPath(p) : Path.Combine(home, ".nuget", "packages");
+        // NuGet's home: DOTNET_CLI_HOME where it is set, else HOME.
+        var nugetHome = System.Environment.GetEnvironmentVariable("DOTNET_CLI_HOME") is { Length: > 0 } cliHome ? cliHome : home;
+        var packagesVariable = System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? p : Path.Combine(nugetHome, ".nuget", "packages") + "/";
         var httpCache = System.Environment.GetEnvironmentVariable("NUGET_HTTP_CACHE_PATH") is { Length: > 0 } c ? Path.GetFullPath(c) : Path.Combine(home, ".local", "share", "NuGet", "http-cache");
-        return new Machine(dotnet, Path.GetDirectoryName(real)!, packages, httpCache, Path.Combine(home, ".nuget", "NuGet", "NuGet.Config"));
+        return new Machine(dotnet, Path.GetDirectoryName(real)!, Path.GetFullPath(packagesVariable), packagesVariable, httpCache, Path.Combine(nugetHome, ".nuget", "NuGet", "NuGet.Config"));
     }
 
     /// <summary>The dotnet that runs this tool (DOTNET_HOST_PATH, set by the muxer), else the one on PATH.</summary>

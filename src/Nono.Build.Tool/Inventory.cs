@@ -34,6 +34,12 @@ internal static partial class Inventory
         var json = args.Contains("--json");
         var noRestore = args.Contains("--no-restore");
         var rest = args.Where(a => a is not ("--json" or "--no-restore")).ToArray();
+        var kept = WholeBuild.RestoreArguments(rest);
+        if (rest.FirstOrDefault(a => a.StartsWith('-') && a is not ("-c" or "--configuration") && !kept.Contains(a)) is { } unknown)
+        {
+            Console.Error.WriteLine($"dotnet nono: error NONO4004: inventory does not take '{unknown}'. Run dotnet nono inventory --help.");
+            return 1;
+        }
         if (!noRestore)
         {
             // Restore's own output goes to stderr: stdout is the inventory's (JSON for a pipe).

@@ -236,6 +236,11 @@ public sealed class InventoryTests(ToolEnvironment env) : IDisposable
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"error NONO4005: {Path.Combine(repo, "App", "App.csproj")} has no obj/project.assets.json", result.Output);
         Assert.Contains("without --no-restore", result.Output);
+
+        var misspelt = env.Nono(repo, null, "inventory", "--no-restore", "--jsn");
+
+        Assert.Equal(1, misspelt.ExitCode);
+        Assert.Contains("error NONO4004: inventory does not take '--jsn'", misspelt.Output);
     }
 
     [Fact]

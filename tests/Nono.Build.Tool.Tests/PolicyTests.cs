@@ -64,7 +64,7 @@ public sealed class PolicyTests : IDisposable
         var packages = Directory.CreateDirectory(Path.Combine(root, "..", Path.GetFileName(root) + "-packages")).FullName;
         try
         {
-            var machine = new Machine("/usr/bin/dotnet", "/usr/share/dotnet", packages, null, null);
+            var machine = new Machine("/usr/bin/dotnet", "/usr/share/dotnet", packages, packages, null, null);
             var repository = Repository.Find(root);
 
             var build = BuildPolicy.For(BuildPolicy.Phase.Build, repository, machine, Directory.CreateDirectory(Path.Combine(root, "..", Path.GetFileName(root) + "-build")).FullName, test: false, null).AllLauncherOptions();

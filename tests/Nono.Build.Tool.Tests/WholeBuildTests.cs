@@ -13,6 +13,26 @@ public sealed partial class WholeBuildTests(ToolEnvironment env)
     private static readonly Dictionary<string, string?> ServersOn = new() { ["UseSharedCompilation"] = null, ["MSBUILDDISABLENODEREUSE"] = null };
 
     [Fact]
+    public void APlainRestoreAndDotnetNonosRestore_KeepEachOthersNoOp()
+    {
+        Landlock.Require();
+        var repo = env.NewRepository("no-op", ["App"], []);
+        var app = Path.Combine(repo, "App");
+        var plain = env.Dotnet(app, null, "build", "-nologo", "-tl:off");
+        Assert.True(plain.Succeeded, plain.ToString());
+        var assets = Path.Combine(app, "obj", "project.assets.json");
+        var restored = File.GetLastWriteTimeUtc(assets);
+
+        var sandboxed = env.Nono(app, null, "build", "-nologo", "-tl:off");
+        var plainAgain = env.Dotnet(app, null, "build", "-nologo", "-tl:off");
+
+        Assert.True(sandboxed.Succeeded, sandboxed.ToString());
+        Assert.Contains("All projects are up-to-date for restore.", sandboxed.Output);
+        Assert.Contains("All projects are up-to-date for restore.", plainAgain.Output);
+        Assert.Equal(restored, File.GetLastWriteTimeUtc(assets));
+    }
+
+    [Fact]
     public void APackagesInlineTaskAndToolTask_ReadTheSecretWriteSourcesAndConnect_InAPlainBuild_ButNotUnderDotnetNono()
     {
         Landlock.Require();
