@@ -214,7 +214,7 @@ internal static partial class Inventory
         }
         var without = packages.Count - withCode.Count;
         if (withCode.Count == 0)
-            text.Append($"No package brings code that runs in the build ({packages.Count} packages).\n");
+            text.Append($"No package brings code that runs in the build ({packages.Count} package{(packages.Count == 1 ? "" : "s")}).\n");
         else if (without > 0)
             text.Append($"{without} more package{(without == 1 ? "" : "s")} with no code that runs in the build (--json lists them).\n");
         var unavailable = packages.Where(p => p.Directory is null).ToList();
