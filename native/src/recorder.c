@@ -189,9 +189,16 @@ int nono_record_start(const struct nono_policy *p, struct nono_sandbox *s, struc
 		_exit(0); /* a failed fork leaves no tracer to send a message: nono-exec reads EOF */
 	}
 	close(sv[1]);
-	close(report);
+	/* --unix-own: the supervisor writes the connections it refuses to the same report. */
+	if (p->unix_own)
+		s->report_fd = report;
+	else
+		close(report);
 	if (middle < 0) {
 		close(sv[0]);
+		if (s->report_fd >= 0)
+			close(s->report_fd);
+		s->report_fd = -1;
 		return nono_fail(err, "cannot start the recorder (fork)", strerror(errno));
 	}
 
@@ -211,16 +218,19 @@ int nono_record_start(const struct nono_policy *p, struct nono_sandbox *s, struc
 	if (!ok || message.status != 0) {
 		if (message.tracer > 0)
 			kill(message.tracer, SIGKILL);
+		if (s->report_fd >= 0)
+			close(s->report_fd);
+		s->report_fd = -1;
 		return nono_fail(err, "cannot record denials: the recorder cannot trace the command",
 				 strerror(ok && message.status < 0 ? -message.status : EPIPE));
 	}
 
-	/* From here the tracer follows this process; the filter needs no_new_privs, which the
-	 * sandbox sets next anyway. */
-	struct nono_filter record;
-	build_record_filter(&record);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || nono_seccomp_install(&record))
-		return nono_fail(err, "cannot record denials: seccomp", strerror(errno));
+	/* From here the tracer follows this process and every process it starts. The filter that
+	 * stops on the recorded calls is installed with the sandbox's (nono_sandbox_confine_thread)
+	 * by the thread that becomes the command: a supervisor (--kill-leftovers, --unix-own) stays
+	 * outside it, so its own calls (reading /proc, connecting on the command's behalf) are
+	 * neither stopped nor taken for the command's. */
+	build_record_filter(&s->record);
 	convert_refusals(&s->filter, p->audit);
 	if (p->audit && s->ruleset_fd >= 0) {
 		close(s->ruleset_fd);
@@ -250,9 +260,7 @@ struct tracer {
 };
 
 #define SEEN_SLOTS 16384 /* a power of two above MAX_DENIALS */
-/* A line: every field escaped (up to 4 bytes for one), plus separators. */
-#define LINE_SIZE (4 * (sizeof(((struct nono_denial *)0)->target) + \
-			 sizeof(((struct nono_denial *)0)->dest) + NONO_REC_PATH) + 64)
+#define LINE_SIZE NONO_REC_LINE
 
 static uint64_t hash(const char *key, size_t len)
 {
@@ -347,14 +355,16 @@ static void record(struct tracer *t, pid_t tid, const struct nono_denial *d)
 		t->truncated = 1;
 		return;
 	}
-	pid_t pid = nono_tgid(tid);
+	write_line(t, t->line, nono_record_line(t->line, LINE_SIZE, nono_tgid(tid), d));
+}
+
+size_t nono_record_line(char *line, size_t size, pid_t pid, const struct nono_denial *d)
+{
 	char exe[NONO_REC_PATH], link[32];
 	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
 	ssize_t n = readlink(link, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
 
-	char *line = t->line;
-	const size_t size = LINE_SIZE;
 	size_t at = put_field(line, 0, size, d->op);
 	line[at++] = '\t';
 	at = put_field(line, at, size, d->target);
@@ -366,7 +376,7 @@ static void record(struct tracer *t, pid_t tid, const struct nono_denial *d)
 		at = put_field(line, at, size, d->dest);
 	}
 	line[at++] = '\n';
-	write_line(t, line, at);
+	return at;
 }
 
 static struct pending *take_pending(struct tracer *t, pid_t tid)
