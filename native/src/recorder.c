@@ -341,7 +341,7 @@ static void write_line(struct tracer *t, const char *line, size_t len)
 	}
 }
 
-/* One line: op TAB target TAB pid TAB executable TAB errno [TAB destination] LF. */
+/* One line: op TAB target TAB pid TAB executable TAB errno TAB destination TAB command LF. */
 static void record(struct tracer *t, pid_t tid, const struct nono_denial *d)
 {
 	int seen = seen_before(t, d);
@@ -370,11 +370,22 @@ size_t nono_record_line(char *line, size_t size, pid_t pid, const struct nono_de
 	at = put_field(line, at, size, d->target);
 	at += (size_t)snprintf(line + at, size - at, "\t%d\t", pid);
 	at = put_field(line, at, size, exe);
-	at += (size_t)snprintf(line + at, size - at, "\t%s", errno_name(d->error));
-	if (d->dest[0]) {
-		line[at++] = '\t';
-		at = put_field(line, at, size, d->dest);
-	}
+	at += (size_t)snprintf(line + at, size - at, "\t%s\t", errno_name(d->error));
+	at = put_field(line, at, size, d->dest);
+	/* The process's command line (arguments separated by spaces, cut at NONO_REC_COMMAND):
+	 * what tells the programs a host runs apart (dotnet: MSBuild, the compiler server, a test host). */
+	char command[NONO_REC_COMMAND];
+	snprintf(link, sizeof(link), "/proc/%d/cmdline", pid);
+	int fd = open(link, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, command, sizeof(command) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	command[n > 0 ? n : 0] = '\0';
+	for (ssize_t i = 0; i < n - 1; i++)
+		if (command[i] == '\0')
+			command[i] = ' ';
+	line[at++] = '\t';
+	at = put_field(line, at, size, command);
 	line[at++] = '\n';
 	return at;
 }

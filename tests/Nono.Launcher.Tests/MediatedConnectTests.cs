@@ -171,9 +171,9 @@ public sealed class MediatedConnectTests : IDisposable
         Assert.True(r.StdOut.Contains("outside-unix EACCES"), r.ToString());
     }
 
-    /// <summary>The report's lines as (op, target, exe), tab-separated fields as nono-exec writes them.</summary>
-    private static List<(string Op, string Target, string Exe)> ReadReport(string path) =>
-        File.ReadAllLines(path).Select(l => l.Split('\t')).Select(f => (f[0], f[1], f[3])).ToList();
+    /// <summary>The report's lines as (op, target, exe, command line), tab-separated fields as nono-exec writes them.</summary>
+    private static List<(string Op, string Target, string Exe, string Command)> ReadReport(string path) =>
+        File.ReadAllLines(path).Select(l => l.Split('\t')).Select(f => (f[0], f[1], f[3], f[6])).ToList();
 
     /// <summary>A file outside every grant of <see cref="RunProbe"/>.</summary>
     private static string SecretOutside(TempDir elsewhere) => elsewhere.File("secret.txt", "secret");
@@ -200,7 +200,8 @@ public sealed class MediatedConnectTests : IDisposable
         Assert.Contains(denials, d => d.Op == "read" && d.Target == elsewhere["secret.txt"] && d.Exe.Contains("python", StringComparison.Ordinal));
         // The supervisor's refusals, in the same report, with the caller's program: the socket's
         // real path (the symlink leads to the same one, written once), the address, the socket type.
-        Assert.Contains(denials, d => d.Op == "connect" && d.Target == outside.UnixPath && d.Exe.Contains("python", StringComparison.Ordinal));
+        Assert.Contains(denials, d => d.Op == "connect" && d.Target == outside.UnixPath && d.Exe.Contains("python", StringComparison.Ordinal)
+            && d.Command.StartsWith(Launcher.PythonPath + " -c ", StringComparison.Ordinal));
         Assert.Single(denials, d => d.Op == "connect" && d.Target == outside.UnixPath);
         Assert.Contains(denials, d => d.Op == "connect" && d.Target == $"127.0.0.1:{outside.TcpPort}");
         Assert.Contains(denials, d => d.Op == "connect" && d.Target == "@nono-test-abstract");
