@@ -2,10 +2,14 @@
  *
  * nono-exec (P) stays the command: it starts the tracer as a grandchild that leaves P's
  * process tree at once (double fork, new session), lets it attach (PR_SET_PTRACER for Yama),
- * installs a seccomp filter that stops on the filesystem and TCP calls Landlock checks, and
- * goes on to apply the sandbox and exec the command as usual: same pid, same exit status,
+ * and goes on to apply the sandbox and exec the command as usual: same pid, same exit status,
  * nothing in the command's tree waits for the tracer, and the tracer waits for nobody but its
- * tracees. It follows every fork, vfork and clone.
+ * tracees. It follows every fork, vfork and clone. The thread that becomes the command installs,
+ * with the sandbox's filter, one that stops on the filesystem and TCP calls Landlock checks
+ * (nono_sandbox_confine_thread); with --kill-leftovers or --unix-own, P stays as the supervisor,
+ * traced but outside that filter, so its own calls are neither stopped nor recorded. For
+ * connect() under --unix-own the sandbox's user notification outranks the trace stop: the
+ * supervisor decides, and writes what it refuses to the same report (mediate.c).
  *
  * At each stop the tracer resolves what the call touches and evaluates it against the policy
  * (record_tracee.c, record_decode.c, policy_match.c; record_refusal.c names the seccomp
