@@ -76,5 +76,9 @@ public sealed class DiagnosticsTests(ToolEnvironment env)
         var props = File.ReadAllText(suggested);
         Assert.Contains($"<SandboxRead Include=\"{env.Root}\" Condition=\"Exists('{env.Root}')\" />", props);
         Assert.Contains("Written by dotnet nono (audit)", props);
+        // Nothing the build itself does not need: the CLI's own workload check stays off (it
+        // would go online from its new HOME), its writability probe of the .NET install is noise.
+        Assert.DoesNotContain("SandboxNetwork", props);
+        Assert.DoesNotContain("/metadata", props);
     }
 }
