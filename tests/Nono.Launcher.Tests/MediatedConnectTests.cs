@@ -178,15 +178,22 @@ public sealed class MediatedConnectTests : IDisposable
     /// <summary>A file outside every grant of <see cref="RunProbe"/>.</summary>
     private static string SecretOutside(TempDir elsewhere) => elsewhere.File("secret.txt", "secret");
 
-    [Fact]
-    public void UnixOwn_WithDenialRecording_RecordsADeniedRead_AndTheRefusedConnections_AndStillRefusesThem()
+    [Theory]
+    [InlineData("root")]
+    [InlineData("nobody")]
+    public void UnixOwn_WithDenialRecording_RecordsADeniedRead_AndTheRefusedConnections_AndStillRefusesThem(string user)
     {
         Landlock.Require(6);
+        if (user != "root")
+            Nono.Testing.Root.Require("to run the command as another user (setpriv)");
         using var outside = ListenOutside();
         using var elsewhere = new TempDir();
-        var report = temp["report.tsv"];
+        File.SetUnixFileMode(elsewhere.Path, (UnixFileMode)0b111_111_111);
+        var secret = SecretOutside(elsewhere);
+        File.SetUnixFileMode(secret, (UnixFileMode)0b110_110_110); // readable by any user: the refusal is the sandbox's
+        var report = temp[$"report-{user}.tsv"];
 
-        var r = RunProbe("root", ["--bind-tcp", "0", "--unix-own", "--report", report], outside, "recorded", SecretOutside(elsewhere));
+        var r = RunProbe(user, ["--bind-tcp", "0", "--unix-own", "--report", report], outside, $"recorded-{user}", secret);
 
         Assert.True(r.ExitCode == 0, r.ToString());
         foreach (var ok in new[] { "own-unix ok", "own-tcp ok" })
@@ -207,7 +214,7 @@ public sealed class MediatedConnectTests : IDisposable
         Assert.Contains(denials, d => d.Op == "connect" && d.Target == "@nono-test-abstract");
         Assert.Contains(denials, d => d.Op == "socket" && d.Target.StartsWith("AF_UNIX SOCK_DGRAM", StringComparison.Ordinal));
         // What the command was allowed to reach is not a denial, nor is anything the supervisor did itself.
-        Assert.DoesNotContain(denials, d => d.Target.EndsWith("recorded-own.sock", StringComparison.Ordinal));
+        Assert.DoesNotContain(denials, d => d.Target.EndsWith($"recorded-{user}-own.sock", StringComparison.Ordinal));
         Assert.DoesNotContain(denials, d => d.Target.StartsWith("/proc", StringComparison.Ordinal));
         Assert.DoesNotContain(denials, d => d.Exe == Launcher.Path);
     }
