@@ -174,8 +174,14 @@ internal static partial class WholeBuild
         finally
         {
             CleanUp(privateRoot, compilerPipe, started);
-            if (reportRoot is not null)
-                Directory.Delete(reportRoot, recursive: true);
+            try
+            {
+                if (reportRoot is not null)
+                    Directory.Delete(reportRoot, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
         }
     }
 
