@@ -6,6 +6,8 @@
 #          `dotnet build --no-restore` (what the phase split costs by itself)
 #   start  the tool's own start: `dotnet-nono --help`, and the time until it starts nono-exec
 #          for the build (NONO_TOOL_TIMING=1), policy computation included
+#   diagnostics  `dotnet nono --diagnostics build`: the build phase under the denial recorder
+#          (not in the default MODES; MODES="plain nono diagnostics" adds it)
 # A solution of PROJECTS class libraries (default 12) in a chain of project references, each
 # with a package reference (Newtonsoft.Json), built with the compiler server on and node reuse
 # off for both (as CI builds). Medians of ROUNDS rounds (default 5), wall time.
@@ -14,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-5}
+MODES=${MODES:-plain split nono}
 PROJECTS=${PROJECTS:-12}
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
 package="artifacts/packages/Nono.Build.Tool.$version.nupkg" # and the .linux-x64 and .any packages it names
@@ -54,11 +57,12 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int
 
 declare -A times
 for round in $(seq 1 "$ROUNDS"); do
-  for mode in plain split nono; do
+  for mode in $MODES; do
     case $mode in
       plain) build=(dotnet build All.slnx -nologo) ;;
       split) build=(sh -c 'dotnet restore All.slnx -nologo && dotnet build All.slnx --no-restore -nologo') ;;
       nono) build=("$nono" build All.slnx -nologo) ;;
+      diagnostics) build=("$nono" --diagnostics build All.slnx -nologo) ;;
     esac
     clean
     times[$mode-clean]+="$(ms "${build[@]}") "
@@ -72,11 +76,17 @@ done
 echo "whole-build benchmark: $PROJECTS projects, $ROUNDS rounds interleaved, medians (ms); $(nproc) cores, $(uname -r)"
 for kind in clean noop; do
   plain=$(echo "${times[plain-$kind]}" | tr ' ' '\n' | grep . | median)
-  for mode in split nono; do
+  for mode in $MODES; do
+    [ "$mode" = plain ] && continue
     m=$(echo "${times[$mode-$kind]}" | tr ' ' '\n' | grep . | median)
     echo "$kind: $mode $m ms against plain $plain ms: ratio $(awk -v a="$m" -v b="$plain" 'BEGIN {printf "%.3f", a / b}')"
   done
-  for mode in plain split nono; do echo "  $mode: ${times[$mode-$kind]}"; done
+  if [ -n "${times[diagnostics-$kind]:-}" ] && [ -n "${times[nono-$kind]:-}" ]; then
+    d=$(echo "${times[diagnostics-$kind]}" | tr ' ' '\n' | grep . | median)
+    n=$(echo "${times[nono-$kind]}" | tr ' ' '\n' | grep . | median)
+    echo "$kind: diagnostics $d ms against nono $n ms: ratio $(awk -v a="$d" -v b="$n" 'BEGIN {printf "%.3f", a / b}')"
+  fi
+  for mode in $MODES; do echo "  $mode: ${times[$mode-$kind]}"; done
 done
 echo "tool start (dotnet-nono --help): $(echo "${times[help]}" | tr ' ' '\n' | grep . | median) ms [${times[help]}]"
 echo "tool start to nono-exec (policy computed): $(echo "${times[policy]}" | tr ' ' '\n' | grep . | median) ms [${times[policy]}]"

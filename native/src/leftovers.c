@@ -108,7 +108,7 @@ pid_t nono_leftovers_start(int (*start)(void *), void *context)
 #endif
 
 /* --unix-own: answers the command's connect() calls until the command exits. */
-static void mediate_until_exit(const struct nono_policy *policy, int listener, pid_t child)
+static void mediate_until_exit(const struct nono_policy *policy, int listener, int report, pid_t child)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
 	struct pollfd fds[2] = { { listener, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
@@ -117,7 +117,7 @@ static void mediate_until_exit(const struct nono_policy *policy, int listener, p
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n > 0 && (fds[0].revents & POLLIN))
-			nono_mediate_one(policy, listener);
+			nono_mediate_one(policy, listener, report);
 		if (n > 0 && (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
 			break; /* no process left that the filter applies to */
 		if (pidfd >= 0 ? fds[1].revents != 0 : waitpid(child, NULL, WNOHANG | WNOWAIT | __WALL) != 0)
@@ -127,7 +127,8 @@ static void mediate_until_exit(const struct nono_policy *policy, int listener, p
 		close(pidfd);
 }
 
-void nono_leftovers_supervise(int children_fd, pid_t child, const struct nono_policy *policy, int listener)
+void nono_leftovers_supervise(int children_fd, pid_t child, const struct nono_policy *policy, int listener,
+			      int report)
 {
 	/* No parent-death signal for the command: a tree kill (.NET's Process.Kill(true), which
 	 * MSBuild uses to cancel a step) stops and kills this process first, then walks into its
@@ -142,7 +143,7 @@ void nono_leftovers_supervise(int children_fd, pid_t child, const struct nono_po
 	sigaction(SIGTERM, &pass, NULL);
 	sigaction(SIGHUP, &pass, NULL);
 	if (listener >= 0)
-		mediate_until_exit(policy, listener, child);
+		mediate_until_exit(policy, listener, report, child);
 	int status = 0;
 	while (waitpid(child, &status, __WALL) < 0 && errno == EINTR)
 		;

@@ -20,8 +20,9 @@ pid_t nono_leftovers_start(int (*start)(void *), void *context);
 
 /* Waits for the command, kills every process still left of its tree, and exits with the
  * command's status (re-raising a deadly signal). With a seccomp listener (--unix-own, else -1)
- * it answers the command's connect() calls meanwhile (mediate.c). */
+ * it answers the command's connect() calls meanwhile (mediate.c), writing the ones it refuses
+ * to report (--report's file, else -1). */
 void nono_leftovers_supervise(int children_fd, pid_t command, const struct nono_policy *policy,
-			      int listener) __attribute__((noreturn));
+			      int listener, int report) __attribute__((noreturn));
 
 #endif

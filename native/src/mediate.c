@@ -32,6 +32,7 @@
 #include "mediate.h"
 
 #include "bpf.h"
+#include "record.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -77,6 +78,7 @@ struct nono_seccomp_notif_resp {
 #define NOTIF_RECV _IOWR(NOTIF_IOC_MAGIC, 0, struct nono_seccomp_notif)
 #define NOTIF_SEND _IOWR(NOTIF_IOC_MAGIC, 1, struct nono_seccomp_notif_resp)
 #define NOTIF_ID_VALID _IOW(NOTIF_IOC_MAGIC, 2, uint64_t)
+#define USER_NOTIF_FLAG_CONTINUE 1U /* --audit only: the kernel runs the caller's call */
 
 /* Linux 5.9: a descriptor of the supervisor's put into the caller's table. */
 struct nono_seccomp_notif_addfd {
@@ -305,22 +307,33 @@ static unsigned long listening_socket_of(dev_t dev, ino_t ino)
  * (SECCOMP_IOCTL_NOTIF_ADDFD). The caller never holds a socket connected to a stranger, not
  * even for a moment, and the listener sees exactly one connection. Returns 0 or an errno. */
 static int connect_unix(const struct nono_policy *p, int listener, const struct nono_seccomp_notif *req,
-			long tgid, int sock, const struct sockaddr_un *addr, socklen_t len)
+			long tgid, int sock, const struct sockaddr_un *addr, socklen_t len, char *target, size_t target_size)
 {
 	size_t path_len = len - offsetof(struct sockaddr_un, sun_path);
 	if (path_len > sizeof(addr->sun_path))
 		return EINVAL;
-	if (path_len == 0 || addr->sun_path[0] == '\0')
-		return EACCES; /* unnamed or abstract */
+	if (path_len == 0)
+		return EACCES; /* unnamed */
 	char path[sizeof(addr->sun_path) + 1];
 	memcpy(path, addr->sun_path, path_len);
 	path[path_len] = '\0';
+	if (path[0] == '\0') {
+		snprintf(target, target_size, "@%.*s", (int)(path_len - 1), path + 1); /* abstract: @name */
+		return EACCES;
+	}
+	snprintf(target, target_size, "%s", path);
 	if (path[0] != '/')
 		return EACCES; /* relative to the caller's directory, which this process does not share */
 
 	int file = open(path, O_PATH | O_CLOEXEC);
 	if (file < 0)
 		return errno;
+	/* The report names the socket's real path (a symlink the command planted is followed). */
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", file);
+	ssize_t real = readlink(link, target, target_size - 1);
+	if (real > 0)
+		target[real] = '\0';
 	struct stat st;
 	if (fstat(file, &st) || !S_ISSOCK(st.st_mode)) {
 		close(file);
@@ -465,8 +478,25 @@ static int read_caller(pid_t pid, uint64_t remote, void *buf, size_t len)
 	return n == (ssize_t)len ? 0 : EFAULT;
 }
 
-/* Decides one notification. Returns 0 (connected) or the errno to reply. */
-static int decide(const struct nono_policy *p, int listener, const struct nono_seccomp_notif *req)
+/* ADDRESS:PORT as the recorder writes it: 127.0.0.1:443, [::1]:8080. */
+static void format_inet(const struct sockaddr_storage *addr, char *target, size_t size)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	if (addr->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)addr;
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		snprintf(target, size, "%s:%u", host, ntohs(in->sin_port));
+	} else {
+		const struct sockaddr_in6 *in6 = (const void *)addr;
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		snprintf(target, size, "[%s]:%u", host, ntohs(in6->sin6_port));
+	}
+}
+
+/* Decides one notification. Returns 0 (connected) or the errno to reply; on EACCES, target
+ * names what was refused (nothing was connected). */
+static int decide(const struct nono_policy *p, int listener, const struct nono_seccomp_notif *req,
+		  char *target, size_t target_size)
 {
 	int fd = (int)req->data.args[0];
 	uint64_t len = req->data.args[2];
@@ -497,13 +527,15 @@ static int decide(const struct nono_policy *p, int listener, const struct nono_s
 
 	switch (addr.ss_family) {
 	case AF_UNIX:
-		error = connect_unix(p, listener, req, tgid, sock, (const struct sockaddr_un *)&addr, (socklen_t)len);
+		error = connect_unix(p, listener, req, tgid, sock, (const struct sockaddr_un *)&addr, (socklen_t)len,
+				     target, target_size);
 		break;
 	case AF_INET:
 	case AF_INET6:
-		if (is_datagram(sock) ? !p->allow_udp && !p->net_all : !tcp_allowed(p, &addr))
+		if (is_datagram(sock) ? !p->allow_udp && !p->net_all : !tcp_allowed(p, &addr)) {
 			error = EACCES;
-		else if (connect(sock, (struct sockaddr *)&addr, (socklen_t)len))
+			format_inet(&addr, target, target_size);
+		} else if (connect(sock, (struct sockaddr *)&addr, (socklen_t)len))
 			error = errno;
 		break;
 	case AF_UNSPEC:
@@ -518,7 +550,37 @@ static int decide(const struct nono_policy *p, int listener, const struct nono_s
 	return error;
 }
 
-void nono_mediate_one(const struct nono_policy *p, int listener)
+/* Refused connections already written to the report (each target once per run, as the
+ * recorder does), by a hash of the target; past the limit, nothing more is written. */
+#define REPORTED_MAX 1024
+static uint64_t reported[REPORTED_MAX];
+static size_t reported_count;
+
+static void report_refusal(int report, pid_t tid, const char *target)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (const unsigned char *c = (const unsigned char *)target; *c; c++)
+		h = (h ^ *c) * 1099511628211ULL;
+	for (size_t i = 0; i < reported_count; i++)
+		if (reported[i] == h)
+			return;
+	if (reported_count == REPORTED_MAX)
+		return;
+	reported[reported_count++] = h;
+	static struct nono_denial d;
+	static char line[NONO_REC_LINE];
+	d.op = "connect";
+	snprintf(d.target, sizeof(d.target), "%s", target[0] ? target : "-");
+	d.dest[0] = '\0';
+	d.error = EACCES;
+	size_t len = nono_record_line(line, sizeof(line), nono_tgid(tid), &d);
+	/* One write(2) per line on an O_APPEND file: lines of the tracer's and this process's
+	 * do not interleave. */
+	if (write(report, line, len) < 0)
+		return;
+}
+
+void nono_mediate_one(const struct nono_policy *p, int listener, int report)
 {
 	struct nono_seccomp_notif req;
 	memset(&req, 0, sizeof(req));
@@ -528,8 +590,18 @@ void nono_mediate_one(const struct nono_policy *p, int listener)
 	if (req.data.nr != NR_CONNECT || req.data.arch != NATIVE_ARCH) {
 		resp.error = -ENOSYS; /* the filter sends nothing else */
 	} else {
-		int error = decide(p, listener, &req);
+		char target[PATH_MAX] = "";
+		int error = decide(p, listener, &req, target, sizeof(target));
+		if (error == EACCES && report >= 0)
+			report_refusal(report, (pid_t)req.pid, target);
 		resp.error = error ? -error : 0;
+		/* --audit: nothing is enforced. A connection the policy refuses is the caller's own
+		 * call, continued by the kernel (which reads the address again: nothing is decided on
+		 * it any more). One it allows was made here, as when enforcing. */
+		if (p->audit && error == EACCES) {
+			resp.error = 0;
+			resp.flags = USER_NOTIF_FLAG_CONTINUE;
+		}
 	}
 	ioctl(listener, NOTIF_SEND, &resp);
 }

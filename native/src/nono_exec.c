@@ -66,16 +66,17 @@ static int null_stdin(void)
 	return 0;
 }
 
-/* Closes every descriptor above 2 except keep_a and keep_b (-1: none). close_range first; where it
+#define KEPT_FDS 4
+
+/* Closes every descriptor above 2 except those in keep (-1: none). close_range first; where it
  * is refused (kernels before 5.9, some container seccomp profiles), the open ones are listed from
  * /proc/self/fd rather than closing up to RLIMIT_NOFILE, which the .NET runtime raises so high
  * that the loop would cost tens of milliseconds. Must run before Landlock may hide /proc. */
-static void close_inherited_fds(int keep_a, int keep_b, int keep_c)
+static void close_inherited_fds(int keep[KEPT_FDS])
 {
 	/* The kept descriptors in ascending order; the gaps around them are closed. */
-	int keep[3] = { keep_a, keep_b, keep_c };
-	for (int i = 0; i < 3; i++)
-		for (int j = i + 1; j < 3; j++)
+	for (int i = 0; i < KEPT_FDS; i++)
+		for (int j = i + 1; j < KEPT_FDS; j++)
 			if (keep[j] < keep[i]) {
 				int t = keep[i];
 				keep[i] = keep[j];
@@ -84,7 +85,7 @@ static void close_inherited_fds(int keep_a, int keep_b, int keep_c)
 #ifdef SYS_close_range
 	unsigned first = 3;
 	int closed = 1;
-	for (int i = 0; i < 3 && closed; i++) {
+	for (int i = 0; i < KEPT_FDS && closed; i++) {
 		if (keep[i] < (int)first)
 			continue;
 		if ((unsigned)keep[i] > first)
@@ -103,7 +104,10 @@ static void close_inherited_fds(int keep_a, int keep_b, int keep_c)
 				struct dirent64_view { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; };
 				const struct dirent64_view *d = (const void *)(buf + at);
 				int fd = atoi(d->name);
-				if (fd > 2 && fd != dir && fd != keep[0] && fd != keep[1] && fd != keep[2])
+				int kept = fd == dir;
+				for (int i = 0; i < KEPT_FDS; i++)
+					kept |= fd == keep[i];
+				if (fd > 2 && !kept)
 					close(fd);
 				at += d->reclen;
 			}
@@ -115,9 +119,13 @@ static void close_inherited_fds(int keep_a, int keep_b, int keep_c)
 	struct rlimit limit;
 	int max = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 65536
 		? (int)limit.rlim_cur : 65536;
-	for (int fd = 3; fd < max; fd++)
-		if (fd != keep[0] && fd != keep[1] && fd != keep[2])
+	for (int fd = 3; fd < max; fd++) {
+		int kept = 0;
+		for (int i = 0; i < KEPT_FDS; i++)
+			kept |= fd == keep[i];
+		if (!kept)
 			close(fd);
+	}
 }
 
 /* Execs the command; on failure says why in one line (write(2) only: this may run in a vfork
@@ -245,6 +253,7 @@ static int supervise(const struct nono_policy *policy, struct nono_sandbox *sand
 	pid_t child = nono_leftovers_start(confine_and_exec, &launch);
 	if (child < 0)
 		return fail_errno("cannot start the command", "vfork");
+	int report = sandbox->report_fd;
 	nono_sandbox_release(sandbox);
 	int listener = -1;
 	if (channel[0] >= 0) {
@@ -252,7 +261,7 @@ static int supervise(const struct nono_policy *policy, struct nono_sandbox *sand
 		listener = receive_fd(channel[0]);
 		close(channel[0]);
 	}
-	nono_leftovers_supervise(children, child, policy, listener);
+	nono_leftovers_supervise(children, child, policy, listener, report);
 }
 
 int main(int argc, char *argv[])
@@ -301,7 +310,8 @@ int main(int argc, char *argv[])
 	/* Denial recording (--report, --audit): recorder.c. */
 	if (nono_recording(&policy) && nono_record_start(&policy, &sandbox, &err))
 		return fail(err.text);
-	close_inherited_fds(sandbox.ruleset_fd, children, error_fd);
+	int keep[KEPT_FDS] = { sandbox.ruleset_fd, children, error_fd, sandbox.report_fd };
+	close_inherited_fds(keep);
 	if (children >= 0)
 		return supervise(&policy, &sandbox, children, argv + command);
 	int step = nono_sandbox_restrict_thread(&sandbox);

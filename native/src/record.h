@@ -5,6 +5,7 @@
 
 #include "policy_match.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -31,6 +32,18 @@ int nono_decode(const struct nono_match *m, pid_t tid, const struct nono_syscall
 
 /* Describes a call the seccomp filter refused (socket families, listen, io_uring, ...). */
 void nono_describe_refusal(pid_t tid, const struct nono_syscall *sc, int error, struct nono_denial *d);
+
+/* The command line written with a denial, at most (bytes, before escaping). */
+#define NONO_REC_COMMAND 1024
+
+/* A report line's size at most: every field escaped (up to 4 bytes for one), plus separators. */
+#define NONO_REC_LINE (4 * (sizeof(((struct nono_denial *)0)->target) + \
+			    sizeof(((struct nono_denial *)0)->dest) + NONO_REC_PATH + NONO_REC_COMMAND) + 64)
+
+/* Formats one report line (op TAB target TAB pid TAB executable TAB errno TAB destination TAB
+ * command LF,
+ * docs/nono-exec.md) for process pid into line (NONO_REC_LINE bytes). Returns its length. */
+size_t nono_record_line(char *line, size_t size, pid_t pid, const struct nono_denial *d);
 
 /* The thread group (process) of a thread, or tid itself if /proc cannot tell. */
 pid_t nono_tgid(pid_t tid);

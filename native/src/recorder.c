@@ -2,10 +2,14 @@
  *
  * nono-exec (P) stays the command: it starts the tracer as a grandchild that leaves P's
  * process tree at once (double fork, new session), lets it attach (PR_SET_PTRACER for Yama),
- * installs a seccomp filter that stops on the filesystem and TCP calls Landlock checks, and
- * goes on to apply the sandbox and exec the command as usual: same pid, same exit status,
+ * and goes on to apply the sandbox and exec the command as usual: same pid, same exit status,
  * nothing in the command's tree waits for the tracer, and the tracer waits for nobody but its
- * tracees. It follows every fork, vfork and clone.
+ * tracees. It follows every fork, vfork and clone. The thread that becomes the command installs,
+ * with the sandbox's filter, one that stops on the filesystem and TCP calls Landlock checks
+ * (nono_sandbox_confine_thread); with --kill-leftovers or --unix-own, P stays as the supervisor,
+ * traced but outside that filter, so its own calls are neither stopped nor recorded. For
+ * connect() under --unix-own the sandbox's user notification outranks the trace stop: the
+ * supervisor decides, and writes what it refuses to the same report (mediate.c).
  *
  * At each stop the tracer resolves what the call touches and evaluates it against the policy
  * (record_tracee.c, record_decode.c, policy_match.c; record_refusal.c names the seccomp
@@ -189,9 +193,16 @@ int nono_record_start(const struct nono_policy *p, struct nono_sandbox *s, struc
 		_exit(0); /* a failed fork leaves no tracer to send a message: nono-exec reads EOF */
 	}
 	close(sv[1]);
-	close(report);
+	/* --unix-own: the supervisor writes the connections it refuses to the same report. */
+	if (p->unix_own)
+		s->report_fd = report;
+	else
+		close(report);
 	if (middle < 0) {
 		close(sv[0]);
+		if (s->report_fd >= 0)
+			close(s->report_fd);
+		s->report_fd = -1;
 		return nono_fail(err, "cannot start the recorder (fork)", strerror(errno));
 	}
 
@@ -211,16 +222,19 @@ int nono_record_start(const struct nono_policy *p, struct nono_sandbox *s, struc
 	if (!ok || message.status != 0) {
 		if (message.tracer > 0)
 			kill(message.tracer, SIGKILL);
+		if (s->report_fd >= 0)
+			close(s->report_fd);
+		s->report_fd = -1;
 		return nono_fail(err, "cannot record denials: the recorder cannot trace the command",
 				 strerror(ok && message.status < 0 ? -message.status : EPIPE));
 	}
 
-	/* From here the tracer follows this process; the filter needs no_new_privs, which the
-	 * sandbox sets next anyway. */
-	struct nono_filter record;
-	build_record_filter(&record);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || nono_seccomp_install(&record))
-		return nono_fail(err, "cannot record denials: seccomp", strerror(errno));
+	/* From here the tracer follows this process and every process it starts. The filter that
+	 * stops on the recorded calls is installed with the sandbox's (nono_sandbox_confine_thread)
+	 * by the thread that becomes the command: a supervisor (--kill-leftovers, --unix-own) stays
+	 * outside it, so its own calls (reading /proc, connecting on the command's behalf) are
+	 * neither stopped nor taken for the command's. */
+	build_record_filter(&s->record);
 	convert_refusals(&s->filter, p->audit);
 	if (p->audit && s->ruleset_fd >= 0) {
 		close(s->ruleset_fd);
@@ -250,9 +264,7 @@ struct tracer {
 };
 
 #define SEEN_SLOTS 16384 /* a power of two above MAX_DENIALS */
-/* A line: every field escaped (up to 4 bytes for one), plus separators. */
-#define LINE_SIZE (4 * (sizeof(((struct nono_denial *)0)->target) + \
-			 sizeof(((struct nono_denial *)0)->dest) + NONO_REC_PATH) + 64)
+#define LINE_SIZE NONO_REC_LINE
 
 static uint64_t hash(const char *key, size_t len)
 {
@@ -333,7 +345,7 @@ static void write_line(struct tracer *t, const char *line, size_t len)
 	}
 }
 
-/* One line: op TAB target TAB pid TAB executable TAB errno [TAB destination] LF. */
+/* One line: op TAB target TAB pid TAB executable TAB errno TAB destination TAB command LF. */
 static void record(struct tracer *t, pid_t tid, const struct nono_denial *d)
 {
 	int seen = seen_before(t, d);
@@ -347,26 +359,39 @@ static void record(struct tracer *t, pid_t tid, const struct nono_denial *d)
 		t->truncated = 1;
 		return;
 	}
-	pid_t pid = nono_tgid(tid);
+	write_line(t, t->line, nono_record_line(t->line, LINE_SIZE, nono_tgid(tid), d));
+}
+
+size_t nono_record_line(char *line, size_t size, pid_t pid, const struct nono_denial *d)
+{
 	char exe[NONO_REC_PATH], link[32];
 	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
 	ssize_t n = readlink(link, exe, sizeof(exe) - 1);
 	exe[n > 0 ? n : 0] = '\0';
 
-	char *line = t->line;
-	const size_t size = LINE_SIZE;
 	size_t at = put_field(line, 0, size, d->op);
 	line[at++] = '\t';
 	at = put_field(line, at, size, d->target);
 	at += (size_t)snprintf(line + at, size - at, "\t%d\t", pid);
 	at = put_field(line, at, size, exe);
-	at += (size_t)snprintf(line + at, size - at, "\t%s", errno_name(d->error));
-	if (d->dest[0]) {
-		line[at++] = '\t';
-		at = put_field(line, at, size, d->dest);
-	}
+	at += (size_t)snprintf(line + at, size - at, "\t%s\t", errno_name(d->error));
+	at = put_field(line, at, size, d->dest);
+	/* The process's command line (arguments separated by spaces, cut at NONO_REC_COMMAND):
+	 * what tells the programs a host runs apart (dotnet: MSBuild, the compiler server, a test host). */
+	char command[NONO_REC_COMMAND];
+	snprintf(link, sizeof(link), "/proc/%d/cmdline", pid);
+	int fd = open(link, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, command, sizeof(command) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	command[n > 0 ? n : 0] = '\0';
+	for (ssize_t i = 0; i < n - 1; i++)
+		if (command[i] == '\0')
+			command[i] = ' ';
+	line[at++] = '\t';
+	at = put_field(line, at, size, command);
 	line[at++] = '\n';
-	write_line(t, line, at);
+	return at;
 }
 
 static struct pending *take_pending(struct tracer *t, pid_t tid)

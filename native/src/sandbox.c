@@ -50,11 +50,12 @@ int nono_sandbox_prepare(const struct nono_policy *p, struct nono_sandbox *s, in
 {
 	s->abi = nono_landlock_abi();
 	s->ruleset_fd = -1;
+	s->record.len = 0;
+	s->record.notify = 0;
+	s->report_fd = -1;
 	/* Mediated connections need a supervisor outside the sandbox: nono-exec's, not libnono's. */
 	if (p->unix_own && !owns_fds)
 		return nono_fail(err, "mediated connections need nono-exec's supervisor", "--unix-own");
-	if (p->unix_own && (p->report || p->audit))
-		return nono_fail(err, "mediated connections cannot be combined with denial recording yet", "--unix-own");
 	if (nono_sandbox_check_abi(p, s->abi, err))
 		return -1;
 	if (p->ruleset_fd >= 0) {
@@ -90,6 +91,11 @@ int nono_sandbox_confine_thread(const struct nono_sandbox *s, int *listener)
 {
 	if (s->ruleset_fd >= 0 && nono_landlock_restrict_self(s->ruleset_fd))
 		return NONO_STEP_LANDLOCK;
+	/* The recorder's trace stops first: for a call both filters act on, the kernel takes the
+	 * action that ranks higher (a refusal or a user notification over a trace stop) and, of
+	 * equal ones, the newer filter's, so the sandbox's own tags win (recorder.c). */
+	if (s->record.len && nono_seccomp_install(&s->record) < 0)
+		return NONO_STEP_SECCOMP;
 	int fd = nono_seccomp_install(&s->filter);
 	if (fd < 0)
 		return NONO_STEP_SECCOMP;

@@ -10,6 +10,12 @@ struct nono_sandbox {
 	int abi;        /* Landlock ABI in use; 0: none (only with --best-effort) */
 	int ruleset_fd; /* -1 without Landlock */
 	struct nono_filter filter;
+	/* Denial recording (recorder.c): the filter that stops the command on the calls the
+	 * recorder evaluates (len 0: not recording), installed with the sandbox's own by the
+	 * thread that becomes the command, never by a supervisor that stays outside; and, with
+	 * --unix-own, the report, for the supervisor's refused connections (else -1). */
+	struct nono_filter record;
+	int report_fd;
 };
 
 /* Whether a kernel with this Landlock ABI can enforce the policy. Returns 0, or -1 with err set. */
@@ -39,8 +45,8 @@ int nono_sandbox_restrict_thread(const struct nono_sandbox *sandbox);
  * Returns 0, or the step that failed (errno set). */
 int nono_sandbox_drop_privileges(void);
 
-/* The command's own confinement: the Landlock domain and the seccomp filter (needs
- * no_new_privs). Async-signal-safe. Returns 0, or the step that failed (errno set). With a
+/* The command's own confinement: the Landlock domain, the recorder's filter (when recording)
+ * and the sandbox's seccomp filter (needs no_new_privs). Async-signal-safe. Returns 0, or the step that failed (errno set). With a
  * notifying filter (--unix-own), *listener gets its descriptor (close-on-exec), else -1. */
 int nono_sandbox_confine_thread(const struct nono_sandbox *sandbox, int *listener);
 

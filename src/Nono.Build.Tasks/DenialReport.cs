@@ -4,7 +4,7 @@ using Microsoft.Build.Utilities;
 namespace Nono.Build.Tasks;
 
 /// <summary>Tells the user what the sandbox denied a step, and the item that would allow each.</summary>
-internal static class DenialReport
+internal static partial class DenialReport
 {
     /// <summary>At most this many lines per step; the rest is counted.</summary>
     private const int Listed = 5;
@@ -41,20 +41,4 @@ internal static class DenialReport
                 audit ? Diagnostics.WouldDeny : Diagnostics.Denied, rest, truncated ? "+" : "",
                 audit ? "; every suggested item is in the suggested props file" : "");
     }
-
-    public static string Describe(SandboxDenial d) => d.Operation switch
-    {
-        SandboxOperation.Read => $"reading '{d.Target}'",
-        SandboxOperation.Write => $"writing '{d.Target}'",
-        SandboxOperation.Create => $"creating '{d.Target}'",
-        SandboxOperation.Delete => $"deleting '{d.Target}'",
-        SandboxOperation.Rename => $"renaming '{d.Target}' to '{d.Destination}'",
-        SandboxOperation.Link => $"linking '{d.Destination}' to '{d.Target}'",
-        SandboxOperation.Execute => $"running '{d.Target}'",
-        SandboxOperation.Truncate => $"truncating '{d.Target}'",
-        SandboxOperation.Connect => $"a TCP connection to {d.Target}",
-        SandboxOperation.Bind => $"binding TCP {d.Target}",
-        SandboxOperation.Socket => $"a socket {d.Target}",
-        _ => $"{d.OperationName} ({d.Target})",
-    };
 }

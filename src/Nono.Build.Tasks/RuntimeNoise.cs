@@ -24,6 +24,8 @@ internal static partial class RuntimeNoise
         SandboxOperation.Rename => d.Target.Contains("/__pycache__/", StringComparison.Ordinal),
         // .NET's diagnostics IPC socket (dotnet-diagnostic-PID-…-socket in $TMPDIR), for dotnet-trace and the like.
         SandboxOperation.Create => d.Target.Contains("/dotnet-diagnostic-", StringComparison.Ordinal)
+            // The same runtime's debugger pipes (FIFOs clr-debug-pipe-PID-…-in/out in $TMPDIR): no debugger attaches.
+            || d.Target.Contains("/clr-debug-pipe-", StringComparison.Ordinal)
             // Python caching compiled modules next to read-only sources: it runs from the source instead.
             || d.Target.Contains("/__pycache__", StringComparison.Ordinal)
             // git refreshing its index on the way (git status, describe): it goes on without.

@@ -54,6 +54,10 @@ internal sealed partial record SandboxSuggestion(string Kind, string? Include, b
                 if (denial.Destination is { Length: > 0 } destination)
                     yield return PathItem("SandboxWrite", destination, home);
                 break;
+            case SandboxOperation.Connect when DenialReport.IsUnixSocket(denial.Target):
+                // A socket outside the build's own processes (dotnet nono's --unix-own): no item reaches one.
+                yield return new("", null);
+                break;
             case SandboxOperation.Connect when Port(denial.Target) is { } port:
                 yield return new("SandboxNetwork", port);
                 break;

@@ -161,7 +161,10 @@ internal sealed class BuildPolicy
         environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         environment["DOTNET_NOLOGO"] = "1";
         environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-        environment["DOTNET_CLI_WORKLOAD_UPDATE_NOTIFY_DISABLE"] = "1";
+        // "true", not "1": the CLI reads it with bool.TryParse. Otherwise every build, whose HOME is
+        // new and so has no sentinel, starts downloading workload advertising manifests from
+        // api.nuget.org (denied when enforced; under an audit it would go out).
+        environment["DOTNET_CLI_WORKLOAD_UPDATE_NOTIFY_DISABLE"] = "true";
         environment["DOTNET_GENERATE_ASPNET_CERTIFICATE"] = "false";
         // Where the user's session buses and agents are: not the build's.
         foreach (var name in new[] { "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS", "SSH_AUTH_SOCK", "DOCKER_HOST" })

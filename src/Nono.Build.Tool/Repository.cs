@@ -193,6 +193,34 @@ internal sealed partial class Repository
         return items;
     }
 
+    /// <summary>
+    /// The values the repository's build files give property <paramref name="name"/> (a
+    /// <c>&lt;name&gt;</c> in a PropertyGroup), as written and trimmed, with where: read like the
+    /// items, statically, conditions not evaluated (a value is taken whatever its condition).
+    /// </summary>
+    public IReadOnlyList<(string Value, string Source)> PropertyValues(string name)
+    {
+        var values = new List<(string, string)>();
+        foreach (var file in BuildFiles)
+        {
+            XDocument document;
+            try
+            {
+                document = XDocument.Load(file, LoadOptions.SetLineInfo);
+            }
+            catch (Exception e) when (e is IOException or System.Xml.XmlException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            foreach (var element in document.Descendants())
+            {
+                if (element.Name.LocalName == name && element.Parent?.Name.LocalName == "PropertyGroup")
+                    values.Add((element.Value.Trim(), $"{file}({((System.Xml.IXmlLineInfo)element).LineNumber})"));
+            }
+        }
+        return values;
+    }
+
     private static bool Metadata(XElement element, string name) =>
         string.Equals((string?)element.Attribute(name) ?? element.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value, "true", StringComparison.OrdinalIgnoreCase);
 

@@ -13,7 +13,7 @@ namespace Nono.Build.Tool;
 internal static partial class WholeBuild
 {
     private const string Usage = """
-        Usage: dotnet nono [--print-policy] [--unsandboxed] COMMAND [ARGS...]
+        Usage: dotnet nono [--print-policy] [--diagnostics | --audit] [--unsandboxed] COMMAND [ARGS...]
                dotnet nono inventory [PROJECT|SOLUTION|FOLDER] [--json] [--no-restore] [-c CFG]
         Runs `dotnet COMMAND ARGS` with the whole build (evaluation, tasks, MSBuild nodes, the compiler
         server, analyzers, tools, test hosts) in a Landlock + seccomp sandbox computed from the repository.
@@ -23,6 +23,10 @@ internal static partial class WholeBuild
           Exec steps, tasks (inline, compiled, ToolTask), the programs packages ship, analyzers and
           generators, read statically (--json: as JSON; --no-restore: from the existing assets files).
           --print-policy  print each phase's policy (nono-exec options and environment changes) first
+          --diagnostics   record what the sandbox denies the build, and say after it which process did it
+                          and the item that allows it (as SandboxDiagnostics=true in the repository)
+          --audit         enforce nothing of the build's policy; record what it would deny, and write the
+                          items that allow it to sandbox.suggested.props (as SandboxMode=Audit)
           --unsandboxed   on a machine without Landlock, run unsandboxed (with a warning) instead of failing
         """;
 
@@ -53,6 +57,8 @@ internal static partial class WholeBuild
     {
         var printPolicy = false;
         var unsandboxed = false;
+        var diagnosticsOption = false;
+        var auditOption = false;
         var at = 0;
         for (; at < args.Length && args[at].StartsWith("--", StringComparison.Ordinal); at++)
         {
@@ -63,6 +69,12 @@ internal static partial class WholeBuild
                     break;
                 case "--unsandboxed":
                     unsandboxed = true;
+                    break;
+                case "--diagnostics":
+                    diagnosticsOption = true;
+                    break;
+                case "--audit":
+                    auditOption = true;
                     break;
                 case "--help":
                     Console.Out.WriteLine(Usage);
@@ -107,6 +119,7 @@ internal static partial class WholeBuild
         // The egress proxy the build reaches its hosts through (restore: the feeds'), out of its reach in this process.
         using var proxy = new Nono.Egress.EgressProxy();
         var compilerPipe = $"nono-{Guid.NewGuid():N}";
+        string? reportRoot = null;
         var started = DateTime.UtcNow;
         try
         {
@@ -118,18 +131,51 @@ internal static partial class WholeBuild
                     return code;
             }
             var build = BuildPolicy.For(BuildPolicy.Phase.Build, repository, machine, Path.Combine(privateRoot, "build"), test: command == "test", null, proxy);
+            var (recording, why) = BuildDiagnostics.Settings(repository, diagnosticsOption, auditOption, rest);
+            string? report = null;
+            if (recording != Recording.Off)
+            {
+                // The report lies outside every grant (a private folder of this process's), so the
+                // build can neither forge nor erase what the recorder writes about it.
+                reportRoot = Directory.CreateTempSubdirectory("nono-report-").FullName;
+                report = Path.Combine(reportRoot, "build.denials");
+                build.LauncherOptions.AddRange(recording == Recording.Audit ? ["--audit", "--report", report] : ["--report", report]);
+                Console.Error.WriteLine(recording == Recording.Audit
+                    ? $"dotnet nono: warning {Nono.Build.Tasks.Diagnostics.Audit}: audit ({why}): the build runs with nothing of its policy enforced; what it would deny is reported after it."
+                    : $"dotnet nono: diagnostics ({why}): what the sandbox denies the build is reported after it.");
+            }
             string[] buildArgs =
             [
                 command, .. rest,
                 .. RestoringCommands.Contains(command) && !noRestore ? new[] { "--no-restore" } : [],
                 // A compiler server of this build's own: never one an earlier build left running.
                 $"-p:SharedCompilationId={compilerPipe}",
+                // The whole build's recorder traces every process, Exec steps included, and a process
+                // has one tracer: a step's own nono-exec cannot record too. Audit enforces nothing,
+                // steps' own sandboxes neither; with diagnostics they keep them, unrecorded.
+                .. recording switch
+                {
+                    Recording.Audit => new[] { "-p:SandboxEnabled=false" },
+                    Recording.Denials => ["-p:SandboxDiagnostics=false"],
+                    _ => [],
+                },
             ];
-            return RunPhase(command, build, machine, buildArgs, privateRoot, printPolicy);
+            var built = RunPhase(command, build, machine, buildArgs, privateRoot, printPolicy);
+            if (report is not null)
+                BuildDiagnostics.Report(report, recording, failed: built != 0, repository.Root, machine.PackageFolder, machine.DotnetRoot, Console.Error);
+            return built;
         }
         finally
         {
             CleanUp(privateRoot, compilerPipe, started);
+            try
+            {
+                if (reportRoot is not null)
+                    Directory.Delete(reportRoot, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
         }
     }
 

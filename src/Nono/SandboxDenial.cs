@@ -78,6 +78,13 @@ public sealed record SandboxDenial(
     string Executable,
     string Error)
 {
+    /// <summary>
+    /// That process's command line at the time (arguments separated by spaces, cut at 1024 bytes),
+    /// which tells apart the programs one host runs (<c>dotnet</c>: MSBuild, the compiler server, a
+    /// test host); null if the report does not have it.
+    /// </summary>
+    public string? CommandLine { get; init; }
+
     /// <summary>One line: operation, target (→ destination), process and error.</summary>
     public override string ToString() =>
         $"{OperationName} {Target}{(Destination is null ? "" : " -> " + Destination)} (pid {ProcessId.ToString(CultureInfo.InvariantCulture)} {Executable}: {Error})";
@@ -115,8 +122,13 @@ public sealed record SandboxDenial(
             }
             if (!int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
                 continue;
+            // Fields 6 and 7: the destination ("-" where the operation has none) and the command line.
+            var destination = fields.Length > 5 ? Unescape(fields[5]) : "";
             denials.Add(new SandboxDenial(OperationOf(fields[0]), fields[0], Unescape(fields[1]),
-                fields.Length > 5 ? Unescape(fields[5]) : null, pid, Unescape(fields[3]), fields[4]));
+                destination.Length > 0 ? destination : null, pid, Unescape(fields[3]), fields[4])
+            {
+                CommandLine = fields.Length > 6 && fields[6] != "-" ? Unescape(fields[6]) : null,
+            });
         }
         return (denials, truncated);
     }

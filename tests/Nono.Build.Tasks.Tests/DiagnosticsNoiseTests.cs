@@ -12,6 +12,7 @@ public sealed class DiagnosticsNoiseTests
     [InlineData(SandboxOperation.Write, "/proc/22069/task/22073/comm", "/usr/share/dotnet/dotnet")]
     [InlineData(SandboxOperation.Write, "/proc/self/task/7/comm", "/usr/bin/node")]
     [InlineData(SandboxOperation.Create, "/tmp/nono-step-x/dotnet-diagnostic-22069-123-socket", "/usr/share/dotnet/dotnet")]
+    [InlineData(SandboxOperation.Create, "/tmp/nono-build-x/build/tmp/clr-debug-pipe-19353-2061484-in", "/usr/share/dotnet/dotnet")]
     [InlineData(SandboxOperation.Socket, "AF_UNIX SOCK_STREAM", "/usr/share/dotnet/dotnet")]
     [InlineData(SandboxOperation.Create, "/srv/tool/__pycache__", "/usr/bin/python3.11")]
     [InlineData(SandboxOperation.Write, "/srv/tool/__pycache__/m.cpython-311.pyc.123", "/usr/bin/python3.11")]

@@ -31,6 +31,13 @@ public sealed class SandboxSuggestionTests
         Assert.Null(unix.Include);
         Assert.Equal("(no Sandbox* item allows this yet)", unix.Xml);
         Assert.Empty(Xml(Denial(SandboxOperation.Socket, "AF_UNIX SOCK_STREAM")));
+        // A Unix socket outside the whole build's processes (dotnet nono's supervisor refused it), by path or abstract name.
+        foreach (var socket in new[] { "/var/run/docker.sock", "@/tmp/.X11-unix/X0" })
+        {
+            var connect = Denial(SandboxOperation.Connect, socket);
+            Assert.Null(SandboxSuggestion.For(connect, Home).Single().Include);
+            Assert.Equal($"a connection to the Unix socket '{socket}'", DenialReport.Describe(connect));
+        }
     }
 
     [Fact]

@@ -64,9 +64,9 @@ public sealed class DenialReportTests : IDisposable
         report.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
         {
             var f = line.Split('\t');
-            Assert.True(f.Length is 5 or 6, $"malformed report line: {line}");
+            Assert.True(f.Length == 7, $"malformed report line: {line}");
             return new Denial(f[0], Unescape(f[1]), int.Parse(f[2], CultureInfo.InvariantCulture), Unescape(f[3]), f[4],
-                f.Length == 6 ? Unescape(f[5]) : null);
+                f[5] == "-" ? null : Unescape(f[5]));
         }).ToList();
 
     private Recorded Run(IEnumerable<string> options, IEnumerable<string> command, string? workingDirectory = null)

@@ -18,7 +18,7 @@ public sealed class MediatedConnectTests : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    /// <summary>argv: own-socket-path, outside-socket-path, symlink-path, outside-tcp-port. Prints one line per attempt.</summary>
+    /// <summary>argv: own-socket-path, outside-socket-path, symlink-path, outside-tcp-port [, secret-file]. Prints one line per attempt.</summary>
     private const string Probe = Launcher.PythonPrelude + """
 
         import os, threading
@@ -64,6 +64,8 @@ public sealed class MediatedConnectTests : IDisposable
         attempt("outside-tcp-dual-stack", lambda: dual_stack(outside_port))
         attempt("abstract", abstract)
         attempt("unix-datagram", lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM))
+        if len(sys.argv) > 5:
+            attempt("secret-read", lambda: open(sys.argv[5]).read())
         """;
 
     private sealed record Outside(Socket Unix, string UnixPath, Socket Tcp, int TcpPort) : IDisposable
@@ -103,11 +105,11 @@ public sealed class MediatedConnectTests : IDisposable
         return new Outside(unix, path, tcp, ((IPEndPoint)tcp.LocalEndPoint!).Port);
     }
 
-    private Launcher.Result RunProbe(string user, string[] launcherOptions, Outside outside, string name)
+    private Launcher.Result RunProbe(string user, string[] launcherOptions, Outside outside, string name, string? secret = null)
     {
         var linkDirectory = temp.Dir(name);
         File.SetUnixFileMode(linkDirectory, (UnixFileMode)0b111_111_111);
-        string[] command = [Launcher.PythonPath, "-c", Probe, temp[$"{name}-own.sock"], outside.UnixPath, linkDirectory + "/link", outside.TcpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        string[] command = [Launcher.PythonPath, "-c", Probe, temp[$"{name}-own.sock"], outside.UnixPath, linkDirectory + "/link", outside.TcpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. secret is null ? Array.Empty<string>() : [secret]];
         string[] run = launcherOptions.Length == 0 ? command
             : [Launcher.Path, .. Launcher.System, "--ro", "/proc", "--rw", temp.Path, "--symlinks", temp.Path, "--sockets", temp.Path, .. launcherOptions, "--", .. command];
         return user == "root"
@@ -169,11 +171,74 @@ public sealed class MediatedConnectTests : IDisposable
         Assert.True(r.StdOut.Contains("outside-unix EACCES"), r.ToString());
     }
 
-    [Fact]
-    public void UnixOwn_IsRefusedWithDenialRecording_RatherThanHalfApplied()
+    /// <summary>The report's lines as (op, target, exe, command line), tab-separated fields as nono-exec writes them.</summary>
+    private static List<(string Op, string Target, string Exe, string Command)> ReadReport(string path) =>
+        File.ReadAllLines(path).Select(l => l.Split('\t')).Select(f => (f[0], f[1], f[3], f[6])).ToList();
+
+    /// <summary>A file outside every grant of <see cref="RunProbe"/>.</summary>
+    private static string SecretOutside(TempDir elsewhere) => elsewhere.File("secret.txt", "secret");
+
+    [Theory]
+    [InlineData("root")]
+    [InlineData("nobody")]
+    public void UnixOwn_WithDenialRecording_RecordsADeniedRead_AndTheRefusedConnections_AndStillRefusesThem(string user)
     {
-        var r = Launcher.Run([.. Launcher.System, "--unix-own", "--audit", "--", "/bin/true"], null);
-        Assert.Equal(125, r.ExitCode);
-        Assert.Contains("nono-exec: error: mediated connections cannot be combined with denial recording yet: --unix-own", r.StdErr);
+        Landlock.Require(6);
+        if (user != "root")
+            Nono.Testing.Root.Require("to run the command as another user (setpriv)");
+        using var outside = ListenOutside();
+        using var elsewhere = new TempDir();
+        File.SetUnixFileMode(elsewhere.Path, (UnixFileMode)0b111_111_111);
+        var secret = SecretOutside(elsewhere);
+        File.SetUnixFileMode(secret, (UnixFileMode)0b110_110_110); // readable by any user: the refusal is the sandbox's
+        var report = temp[$"report-{user}.tsv"];
+
+        var r = RunProbe(user, ["--bind-tcp", "0", "--unix-own", "--report", report], outside, $"recorded-{user}", secret);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        foreach (var ok in new[] { "own-unix ok", "own-tcp ok" })
+            Assert.True(r.StdOut.Contains(ok), $"{ok}: {r}");
+        foreach (var refused in new[] { "outside-unix EACCES", "symlink-to-outside EACCES", "outside-tcp EACCES", "abstract EACCES", "unix-datagram EACCES", "secret-read EACCES" })
+            Assert.True(r.StdOut.Contains(refused), $"{refused}: {r}");
+        Assert.False(outside.Reached(), "recording changes nothing of the mediation: no connection reaches a listener outside");
+
+        var denials = ReadReport(report);
+        var text = string.Join("\n", denials);
+        Assert.Contains(denials, d => d.Op == "read" && d.Target == elsewhere["secret.txt"] && d.Exe.Contains("python", StringComparison.Ordinal));
+        // The supervisor's refusals, in the same report, with the caller's program: the socket's
+        // real path (the symlink leads to the same one, written once), the address, the socket type.
+        Assert.Contains(denials, d => d.Op == "connect" && d.Target == outside.UnixPath && d.Exe.Contains("python", StringComparison.Ordinal)
+            && d.Command.StartsWith(Launcher.PythonPath + " -c ", StringComparison.Ordinal));
+        Assert.Single(denials, d => d.Op == "connect" && d.Target == outside.UnixPath);
+        Assert.Contains(denials, d => d.Op == "connect" && d.Target == $"127.0.0.1:{outside.TcpPort}");
+        Assert.Contains(denials, d => d.Op == "connect" && d.Target == "@nono-test-abstract");
+        Assert.Contains(denials, d => d.Op == "socket" && d.Target.StartsWith("AF_UNIX SOCK_DGRAM", StringComparison.Ordinal));
+        // What the command was allowed to reach is not a denial, nor is anything the supervisor did itself.
+        Assert.DoesNotContain(denials, d => d.Target.EndsWith($"recorded-{user}-own.sock", StringComparison.Ordinal));
+        Assert.DoesNotContain(denials, d => d.Target.StartsWith("/proc", StringComparison.Ordinal));
+        Assert.DoesNotContain(denials, d => d.Exe == Launcher.Path);
+    }
+
+    [Fact]
+    public void UnixOwn_WithAudit_LetsEveryConnectionThrough_AndRecordsTheOnesItWouldRefuse()
+    {
+        Landlock.Require(6);
+        using var outside = ListenOutside();
+        using var elsewhere = new TempDir();
+        var report = temp["audit.tsv"];
+
+        var r = RunProbe("root", ["--bind-tcp", "0", "--unix-own", "--audit", "--report", report], outside, "audited", SecretOutside(elsewhere));
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        foreach (var ok in new[] { "own-unix ok", "own-tcp ok", "outside-unix ok", "outside-tcp ok", "secret-read ok", "unix-datagram ok" })
+            Assert.True(r.StdOut.Contains(ok), $"{ok}: {r}");
+        Assert.True(outside.Reached(), "audit enforces nothing: the outside listener was reached");
+
+        var denials = ReadReport(report);
+        Assert.Contains(denials, d => d.Op == "read" && d.Target == elsewhere["secret.txt"]);
+        Assert.Contains(denials, d => d.Op == "connect" && d.Target == outside.UnixPath);
+        Assert.Contains(denials, d => d.Op == "connect" && d.Target == $"127.0.0.1:{outside.TcpPort}");
+        Assert.DoesNotContain(denials, d => d.Target.EndsWith("audited-own.sock", StringComparison.Ordinal));
+        Assert.DoesNotContain(denials, d => d.Target.StartsWith("/proc", StringComparison.Ordinal));
     }
 }

@@ -109,17 +109,20 @@ public class SandboxDenialTests : IDisposable
             "rename\t/src/f\t7\t/usr/bin/mv\tEXDEV\t/dst/f",
             "connect\t127.0.0.1:443\t8\t/usr/bin/curl\tEACCES",
             "listen\tlisten without bind\t9\t-\tEACCES",
+            "read\t/secret\t10\t/usr/bin/dotnet\tEACCES\t-\t/usr/bin/dotnet exec VBCSCompiler.dll\\tx",
             "truncated\t-\t0\t-\t-",
             "read\t/cut-sho") + "\n";
 
         var (denials, truncated) = SandboxDenial.ParseReport(report);
 
         Assert.True(truncated);
-        Assert.Equal(4, denials.Count);
+        Assert.Equal(5, denials.Count);
         Assert.Equal(new SandboxDenial(SandboxOperation.Read, "read", "/a\tb\nc\\d\u0001", null, 42, "/usr/bin/cat", "EACCES"), denials[0]);
         Assert.Equal(new SandboxDenial(SandboxOperation.Rename, "rename", "/src/f", "/dst/f", 7, "/usr/bin/mv", "EXDEV"), denials[1]);
         Assert.Equal(SandboxOperation.Connect, denials[2].Operation);
         Assert.Equal((SandboxOperation.Other, "listen", ""), (denials[3].Operation, denials[3].OperationName, denials[3].Executable));
+        Assert.Null(denials[0].CommandLine);
+        Assert.Equal((null, "/usr/bin/dotnet exec VBCSCompiler.dll\tx"), (denials[4].Destination, denials[4].CommandLine));
     }
 
     [Fact]

@@ -1,0 +1,55 @@
+namespace Nono.Build.Tool.Tests;
+
+/// <summary>Which diagnostics the whole build gets, and which part of it a denial names: no build needed.</summary>
+public sealed class BuildDiagnosticsTests : IDisposable
+{
+    private const string Packages = "/home/u/.nuget/packages";
+    private const string DotnetRoot = "/usr/share/dotnet";
+    private readonly string root = Directory.CreateTempSubdirectory("nono-tool-diagnostics-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    private static SandboxDenial Denial(string exe, string? command) =>
+        new(SandboxOperation.Read, "read", "/home/u/secret", null, 42, exe, "EACCES") { CommandLine = command };
+
+    [Theory]
+    [InlineData("/usr/share/dotnet/dotnet", "/usr/share/dotnet/dotnet build -c Release", "MSBuild (evaluation or an in-process task)")]
+    [InlineData("/usr/share/dotnet/dotnet", "/usr/share/dotnet/dotnet /usr/share/dotnet/sdk/10.0.100/MSBuild.dll /nodemode:1 /nodeReuse:false", "MSBuild (evaluation or an in-process task)")]
+    [InlineData("/usr/share/dotnet/dotnet", "/usr/share/dotnet/dotnet exec /usr/share/dotnet/sdk/10.0.100/Roslyn/bincore/VBCSCompiler.dll -pipename:nono-x", "the compiler server (analyzers, generators)")]
+    [InlineData("/usr/share/dotnet/sdk/10.0.100/Roslyn/bincore/csc", "/usr/share/dotnet/sdk/10.0.100/Roslyn/bincore/csc /noconfig @x.rsp", "the compiler (analyzers, generators)")]
+    [InlineData("/usr/share/dotnet/dotnet", "/usr/share/dotnet/dotnet exec --runtimeconfig T.runtimeconfig.json /home/u/.nuget/packages/microsoft.testplatform.testhost/17.14.0/lib/net8.0/testhost.dll --port 4242", "a test host (the tests, test adapters)")]
+    [InlineData("/home/u/.nuget/packages/grpc.tools/2.71.0/tools/linux_x64/protoc", "/home/u/.nuget/packages/grpc.tools/2.71.0/tools/linux_x64/protoc --csharp_out=obj a.proto", "package grpc.tools 2.71.0 (protoc)")]
+    [InlineData("/usr/share/dotnet/dotnet", "/usr/share/dotnet/dotnet /home/u/.nuget/packages/some.tool/1.2.3/tools/net8.0/any/tool.dll gen", "package some.tool 1.2.3 (tool.dll)")]
+    [InlineData("/usr/bin/cat", "cat /home/u/secret", "/usr/bin/cat")]
+    [InlineData("/usr/bin/node", null, "/usr/bin/node")]
+    public void EachDenial_NamesThePartOfTheBuild_ThatMadeIt(string exe, string? command, string expected) =>
+        Assert.Equal(expected, BuildDiagnostics.Who(Denial(exe, command), Packages, DotnetRoot));
+
+    [Fact]
+    public void Settings_ComeFromTheCommandLineFirst_ThenFromTheRepositoryFilesAsWritten()
+    {
+        Directory.CreateDirectory(Path.Combine(root, ".git"));
+        File.WriteAllText(Path.Combine(root, "Directory.Build.props"), "<Project><PropertyGroup><SandboxDiagnostics>true</SandboxDiagnostics></PropertyGroup></Project>");
+        Directory.CreateDirectory(Path.Combine(root, "App"));
+        File.WriteAllText(Path.Combine(root, "App", "App.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup Condition=\"'$(CI)' == 'true'\"><SandboxMode> Audit </SandboxMode></PropertyGroup></Project>");
+        var repository = Repository.Find(Path.Combine(root, "App"));
+
+        // The project's SandboxMode=Audit is taken whatever its condition (nothing is evaluated).
+        var (mode, why) = BuildDiagnostics.Settings(repository, false, false, []);
+        Assert.Equal(Recording.Audit, mode);
+        Assert.Equal($"SandboxMode=Audit at {Path.Combine(root, "App", "App.csproj")}(1)", why);
+        // The command line wins, both ways.
+        Assert.Equal(Recording.Denials, BuildDiagnostics.Settings(repository, false, false, ["-p:SandboxMode=Enforce"]).Mode);
+        Assert.Equal(Recording.Off, BuildDiagnostics.Settings(repository, false, false, ["/p:SandboxMode=Enforce;SandboxDiagnostics=false"]).Mode);
+        Assert.Equal((Recording.Audit, "--audit"), BuildDiagnostics.Settings(repository, true, true, ["-p:SandboxMode=Enforce"]));
+        Assert.Equal((Recording.Denials, "--diagnostics"), BuildDiagnostics.Settings(repository, true, false, ["--property:SandboxMode=Enforce"]));
+    }
+
+    [Fact]
+    public void TheDotnetClisWorkloadMetadata_IsNoise_AndTheRestIsNot()
+    {
+        Assert.True(BuildDiagnostics.IsBuildNoise(new(SandboxOperation.Create, "create", "/usr/share/dotnet/metadata/wuplwjiu.mua", null, 1, "/usr/share/dotnet/dotnet", "EACCES"), DotnetRoot));
+        Assert.False(BuildDiagnostics.IsBuildNoise(new(SandboxOperation.Create, "create", "/usr/share/dotnet/sdk/x", null, 1, "/usr/share/dotnet/dotnet", "EACCES"), DotnetRoot));
+        Assert.False(BuildDiagnostics.IsBuildNoise(Denial("/usr/share/dotnet/dotnet", null), DotnetRoot));
+    }
+}
