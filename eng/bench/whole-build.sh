@@ -4,8 +4,10 @@
 #   noop   right after, nothing changed (incremental: restore and build again)
 #   split  plain dotnet in dotnet nono's two phases, unsandboxed: `dotnet restore`, then
 #          `dotnet build --no-restore` (what the phase split costs by itself)
-#   start  the tool's own start: `dotnet-nono --help`, and the time until it starts nono-exec
-#          for the build (NONO_TOOL_TIMING=1), policy computation included
+#   cold   plain dotnet build with the compiler server shut down first (untimed), as on a fresh
+#          CI machine: dotnet nono's build always starts a compiler server of its own
+#   start  the tool's own start: `dotnet-nono --help`, and the time from its exec to nono-exec's
+#          for the build (strace's timestamps of the two execve calls), policy computation included
 #   diagnostics  `dotnet nono --diagnostics build`: the build phase under the denial recorder
 #          (not in the default MODES; MODES="plain nono diagnostics" adds it)
 # A solution of PROJECTS class libraries (default 12) in a chain of project references, each
@@ -16,7 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-5}
-MODES=${MODES:-plain split nono}
+MODES=${MODES:-plain cold split nono}
 PROJECTS=${PROJECTS:-12}
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
 package="artifacts/packages/Nono.Build.Tool.$version.nupkg" # and the .linux-x64 and .any packages it names
@@ -59,17 +61,19 @@ declare -A times
 for round in $(seq 1 "$ROUNDS"); do
   for mode in $MODES; do
     case $mode in
-      plain) build=(dotnet build All.slnx -nologo) ;;
+      plain | cold) build=(dotnet build All.slnx -nologo) ;;
       split) build=(sh -c 'dotnet restore All.slnx -nologo && dotnet build All.slnx --no-restore -nologo') ;;
       nono) build=("$nono" build All.slnx -nologo) ;;
       diagnostics) build=("$nono" --diagnostics build All.slnx -nologo) ;;
     esac
     clean
+    [ "$mode" = cold ] && dotnet build-server shutdown >/dev/null 2>&1
     times[$mode-clean]+="$(ms "${build[@]}") "
     times[$mode-noop]+="$(ms "${build[@]}") "
   done
   times[help]+="$(ms "$nono" --help) "
-  times[policy]+="$(NONO_TOOL_TIMING=1 "$nono" msbuild All.slnx -version -nologo 2>&1 >/dev/null | sed -n 's/.*msbuild policy computed, starting at \([0-9]*\) ms (process start: \([0-9]*\) ms ago).*/\2/p') "
+  strace -f --seccomp-bpf -e trace=execve -ttt -qq -o "$work/execs" "$nono" msbuild All.slnx -version -nologo >/dev/null 2>&1
+  times[policy]+="$(awk '/execve\(/ && /dotnet-nono/ && !a {a = $2} /execve\(/ && /nono-exec/ && !b {b = $2} END {printf "%d", (b - a) * 1000}' "$work/execs") "
   echo "round $round done" >&2
 done
 
@@ -89,4 +93,4 @@ for kind in clean noop; do
   for mode in $MODES; do echo "  $mode: ${times[$mode-$kind]}"; done
 done
 echo "tool start (dotnet-nono --help): $(echo "${times[help]}" | tr ' ' '\n' | grep . | median) ms [${times[help]}]"
-echo "tool start to nono-exec (policy computed): $(echo "${times[policy]}" | tr ' ' '\n' | grep . | median) ms [${times[policy]}]"
+echo "tool exec to nono-exec exec (policy computed): $(echo "${times[policy]}" | tr ' ' '\n' | grep . | median) ms [${times[policy]}]"
