@@ -152,6 +152,7 @@ internal sealed class BuildPolicy
         {
             environment["HOME"] = home;
             environment["DOTNET_CLI_HOME"] = home;
+            MarkFirstUseDone(home, machine);
         }
         environment["TMPDIR"] = temp;
         environment["NUGET_PACKAGES"] = machine.PackagesVariable;
@@ -170,6 +171,21 @@ internal sealed class BuildPolicy
         foreach (var name in new[] { "XDG_RUNTIME_DIR", "DBUS_SESSION_BUS_ADDRESS", "SSH_AUTH_SOCK", "DOCKER_HOST" })
             environment[name] = null;
         return new BuildPolicy(caps.Deduplicate(), options, environment, notes, egress);
+    }
+
+    /// <summary>
+    /// The dotnet CLI's first-use sentinel of each installed SDK in the private HOME: a CLI that
+    /// finds none runs its first-use workload check, which wants the .NET install writable and
+    /// prints "An issue was encountered verifying workloads" on every build when it is not.
+    /// </summary>
+    private static void MarkFirstUseDone(string home, Machine machine)
+    {
+        var cliFolder = Directory.CreateDirectory(Path.Combine(home, ".dotnet")).FullName;
+        var sdks = Path.Combine(machine.DotnetRoot, "sdk");
+        if (!Directory.Exists(sdks))
+            return;
+        foreach (var sdk in Directory.EnumerateDirectories(sdks))
+            File.WriteAllBytes(Path.Combine(cliFolder, Path.GetFileName(sdk) + ".dotnetFirstUseSentinel"), []);
     }
 
     private static void Grant(CapabilitySet caps, Repository.Item item, List<string> notes, List<HostPattern> hosts)
