@@ -35,9 +35,12 @@ internal static class BuildDiagnostics
     /// Which recording the build phase gets, and what turned it on: dotnet nono's own
     /// <c>--audit</c>/<c>--diagnostics</c>, a <c>-p:SandboxMode=…</c>/<c>-p:SandboxDiagnostics=…</c>
     /// among dotnet's arguments (both the trusted command line, which wins), else the repository's
-    /// <c>SandboxMode</c>/<c>SandboxDiagnostics</c> properties anywhere in its build files.
+    /// <c>SandboxMode</c>/<c>SandboxDiagnostics</c> properties anywhere in its build files. A
+    /// repository's <c>SandboxMode=Audit</c> under a condition, which is not evaluated, is not taken:
+    /// it would turn enforcement off where the repository may mean it only elsewhere (a local build,
+    /// not CI); <paramref name="warn"/> is told so.
     /// </summary>
-    public static (Recording Mode, string? Why) Settings(Repository repository, bool diagnosticsOption, bool auditOption, IReadOnlyList<string> dotnetArgs)
+    public static (Recording Mode, string? Why) Settings(Repository repository, bool diagnosticsOption, bool auditOption, IReadOnlyList<string> dotnetArgs, Action<string> warn)
     {
         if (auditOption)
             return (Recording.Audit, "--audit");
@@ -47,9 +50,11 @@ internal static class BuildDiagnostics
             if (mode.Equals("Audit", StringComparison.OrdinalIgnoreCase))
                 return (Recording.Audit, "-p:SandboxMode=Audit");
         }
-        else if (repository.PropertyValues("SandboxMode").FirstOrDefault(p => p.Value.Equals("Audit", StringComparison.OrdinalIgnoreCase)) is { Value: not null } audit)
+        else if (repository.PropertyValues("SandboxMode").Where(p => p.Value.Equals("Audit", StringComparison.OrdinalIgnoreCase)).ToList() is { Count: > 0 } audits)
         {
-            return (Recording.Audit, $"SandboxMode=Audit at {audit.Source}");
+            if (audits.FirstOrDefault(a => !a.Conditional) is { Value: not null } audit)
+                return (Recording.Audit, $"SandboxMode=Audit at {audit.Source}");
+            warn($"dotnet nono: warning NONO4001: SandboxMode=Audit at {audits[0].Source} has a condition, which dotnet nono does not evaluate: the build is enforced. Pass --audit to audit it.");
         }
         if (diagnosticsOption)
             return (Recording.Denials, "--diagnostics");

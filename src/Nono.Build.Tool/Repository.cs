@@ -196,11 +196,12 @@ internal sealed partial class Repository
     /// <summary>
     /// The values the repository's build files give property <paramref name="name"/> (a
     /// <c>&lt;name&gt;</c> in a PropertyGroup), as written and trimmed, with where: read like the
-    /// items, statically, conditions not evaluated (a value is taken whatever its condition).
+    /// items, statically. Conditions are not evaluated; <c>Conditional</c> says whether the
+    /// property, its group or a Choose around it has one.
     /// </summary>
-    public IReadOnlyList<(string Value, string Source)> PropertyValues(string name)
+    public IReadOnlyList<(string Value, string Source, bool Conditional)> PropertyValues(string name)
     {
-        var values = new List<(string, string)>();
+        var values = new List<(string, string, bool)>();
         foreach (var file in BuildFiles)
         {
             XDocument document;
@@ -215,7 +216,8 @@ internal sealed partial class Repository
             foreach (var element in document.Descendants())
             {
                 if (element.Name.LocalName == name && element.Parent?.Name.LocalName == "PropertyGroup")
-                    values.Add((element.Value.Trim(), $"{file}({((System.Xml.IXmlLineInfo)element).LineNumber})"));
+                    values.Add((element.Value.Trim(), $"{file}({((System.Xml.IXmlLineInfo)element).LineNumber})",
+                        element.AncestorsAndSelf().Any(e => e.Attribute("Condition") is not null || e.Name.LocalName is "When" or "Otherwise")));
             }
         }
         return values;

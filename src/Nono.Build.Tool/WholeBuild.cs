@@ -131,7 +131,7 @@ internal static partial class WholeBuild
                     return code;
             }
             var build = BuildPolicy.For(BuildPolicy.Phase.Build, repository, machine, Path.Combine(privateRoot, "build"), test: command == "test", null, proxy);
-            var (recording, why) = BuildDiagnostics.Settings(repository, diagnosticsOption, auditOption, rest);
+            var (recording, why) = BuildDiagnostics.Settings(repository, diagnosticsOption, auditOption, rest, Console.Error.WriteLine);
             string? report = null;
             if (recording != Recording.Off)
             {

@@ -26,7 +26,7 @@ public sealed class BuildDiagnosticsTests : IDisposable
         Assert.Equal(expected, BuildDiagnostics.Who(Denial(exe, command), Packages, DotnetRoot));
 
     [Fact]
-    public void Settings_ComeFromTheCommandLineFirst_ThenFromTheRepositoryFilesAsWritten()
+    public void Settings_ComeFromTheCommandLineFirst_ThenFromTheRepositoryFilesAsWritten_AndAConditionalAuditIsNotTaken()
     {
         Directory.CreateDirectory(Path.Combine(root, ".git"));
         File.WriteAllText(Path.Combine(root, "Directory.Build.props"), "<Project><PropertyGroup><SandboxDiagnostics>true</SandboxDiagnostics></PropertyGroup></Project>");
@@ -34,15 +34,22 @@ public sealed class BuildDiagnosticsTests : IDisposable
         File.WriteAllText(Path.Combine(root, "App", "App.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup Condition=\"'$(CI)' == 'true'\"><SandboxMode> Audit </SandboxMode></PropertyGroup></Project>");
         var repository = Repository.Find(Path.Combine(root, "App"));
 
-        // The project's SandboxMode=Audit is taken whatever its condition (nothing is evaluated).
-        var (mode, why) = BuildDiagnostics.Settings(repository, false, false, []);
-        Assert.Equal(Recording.Audit, mode);
-        Assert.Equal($"SandboxMode=Audit at {Path.Combine(root, "App", "App.csproj")}(1)", why);
+        var warnings = new List<string>();
+
+        // The project's SandboxMode=Audit has a condition, which is not evaluated: not taken (the
+        // build stays enforced, with a warning); its SandboxDiagnostics=true is.
+        var (mode, why) = BuildDiagnostics.Settings(repository, false, false, [], warnings.Add);
+        Assert.Equal(Recording.Denials, mode);
+        Assert.Equal($"SandboxDiagnostics=true at {Path.Combine(root, "Directory.Build.props")}(1)", why);
+        Assert.Equal([$"dotnet nono: warning NONO4001: SandboxMode=Audit at {Path.Combine(root, "App", "App.csproj")}(1) has a condition, which dotnet nono does not evaluate: the build is enforced. Pass --audit to audit it."], warnings);
+        // Written without a condition, it is taken.
+        File.WriteAllText(Path.Combine(root, "App", "App.csproj"), "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><SandboxMode> Audit </SandboxMode></PropertyGroup></Project>");
+        Assert.Equal((Recording.Audit, $"SandboxMode=Audit at {Path.Combine(root, "App", "App.csproj")}(1)"), BuildDiagnostics.Settings(repository, false, false, [], warnings.Add));
         // The command line wins, both ways.
-        Assert.Equal(Recording.Denials, BuildDiagnostics.Settings(repository, false, false, ["-p:SandboxMode=Enforce"]).Mode);
-        Assert.Equal(Recording.Off, BuildDiagnostics.Settings(repository, false, false, ["/p:SandboxMode=Enforce;SandboxDiagnostics=false"]).Mode);
-        Assert.Equal((Recording.Audit, "--audit"), BuildDiagnostics.Settings(repository, true, true, ["-p:SandboxMode=Enforce"]));
-        Assert.Equal((Recording.Denials, "--diagnostics"), BuildDiagnostics.Settings(repository, true, false, ["--property:SandboxMode=Enforce"]));
+        Assert.Equal(Recording.Denials, BuildDiagnostics.Settings(repository, false, false, ["-p:SandboxMode=Enforce"], warnings.Add).Mode);
+        Assert.Equal(Recording.Off, BuildDiagnostics.Settings(repository, false, false, ["/p:SandboxMode=Enforce;SandboxDiagnostics=false"], warnings.Add).Mode);
+        Assert.Equal((Recording.Audit, "--audit"), BuildDiagnostics.Settings(repository, true, true, ["-p:SandboxMode=Enforce"], warnings.Add));
+        Assert.Equal((Recording.Denials, "--diagnostics"), BuildDiagnostics.Settings(repository, true, false, ["--property:SandboxMode=Enforce"], warnings.Add));
     }
 
     [Fact]
