@@ -24,15 +24,16 @@ internal static partial class WholeBuild
         var repository = Repository.Find(target);
         var privateRoot = Directory.CreateTempSubdirectory("nono-build-").FullName;
         using var proxy = new Nono.Egress.EgressProxy();
+        using var children = new Children();
         var started = DateTime.UtcNow;
         try
         {
-            return Restore(args, target, repository, machine, privateRoot, proxy, printPolicy);
+            return Restore(children, args, target, repository, machine, privateRoot, proxy, printPolicy);
         }
         finally
         {
-            // Restore starts no compiler server: a pipe name of its own leaves only the node pipes to clean.
-            CleanUp(privateRoot, $"nono-{Guid.NewGuid():N}", started);
+            // Restore starts no compiler server: only the node pipes to clean.
+            CleanUp(privateRoot, [], started);
         }
     }
 }

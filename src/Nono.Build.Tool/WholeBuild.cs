@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Nono.Build.Tool;
 
@@ -118,19 +119,14 @@ internal static partial class WholeBuild
         var privateRoot = Directory.CreateTempSubdirectory("nono-build-").FullName;
         // The egress proxy the build reaches its hosts through (restore: the feeds'), out of its reach in this process.
         using var proxy = new Nono.Egress.EgressProxy();
-        var compilerPipe = $"nono-{Guid.NewGuid():N}";
+        var compilerPipes = new List<string>();
+        using var children = new Children();
         string? reportRoot = null;
         var started = DateTime.UtcNow;
         try
         {
             var noRestore = rest.Contains("--no-restore") || rest.Contains("--no-build");
-            if (RestoringCommands.Contains(command) && !noRestore)
-            {
-                var code = Restore(rest, target, repository, machine, privateRoot, proxy, printPolicy);
-                if (code != 0)
-                    return code;
-            }
-            var build = BuildPolicy.For(BuildPolicy.Phase.Build, repository, machine, Path.Combine(privateRoot, "build"), test: command == "test", null, proxy);
+            var restoring = RestoringCommands.Contains(command) && !noRestore;
             var (recording, why) = BuildDiagnostics.Settings(repository, diagnosticsOption, auditOption, rest, Console.Error.WriteLine);
             string? report = null;
             if (recording != Recording.Off)
@@ -139,17 +135,23 @@ internal static partial class WholeBuild
                 // build can neither forge nor erase what the recorder writes about it.
                 reportRoot = Directory.CreateTempSubdirectory("nono-report-").FullName;
                 report = Path.Combine(reportRoot, "build.denials");
-                build.LauncherOptions.AddRange(recording == Recording.Audit ? ["--audit", "--report", report] : ["--report", report]);
                 Console.Error.WriteLine(recording == Recording.Audit
                     ? $"dotnet nono: warning {Nono.Build.Tasks.Diagnostics.Audit}: audit ({why}): the build runs with nothing of its policy enforced; what it would deny is reported after it."
                     : $"dotnet nono: diagnostics ({why}): what the sandbox denies the build is reported after it.");
             }
-            string[] buildArgs =
+            BuildPolicy BuildPhase()
+            {
+                var build = BuildPolicy.For(BuildPolicy.Phase.Build, repository, machine, Path.Combine(privateRoot, "build"), test: command == "test", null, proxy);
+                if (report is not null)
+                    build.LauncherOptions.AddRange(recording == Recording.Audit ? ["--audit", "--report", report] : ["--report", report]);
+                return build;
+            }
+            string[] BuildArguments(string pipe) =>
             [
                 command, .. rest,
-                .. RestoringCommands.Contains(command) && !noRestore ? new[] { "--no-restore" } : [],
+                .. restoring ? new[] { "--no-restore" } : [],
                 // A compiler server of this build's own: never one an earlier build left running.
-                $"-p:SharedCompilationId={compilerPipe}",
+                $"-p:SharedCompilationId={pipe}",
                 // The whole build's recorder traces every process, Exec steps included, and a process
                 // has one tracer: a step's own nono-exec cannot record too. Audit enforces nothing,
                 // steps' own sandboxes neither; with diagnostics they keep them, unrecorded.
@@ -160,14 +162,50 @@ internal static partial class WholeBuild
                     _ => [],
                 },
             ];
-            var built = RunPhase(command, build, machine, buildArgs, privateRoot, printPolicy);
+
+            // Where every project has restored before, restore runs beside the build, which reads
+            // what restore leaves unchanged when it has nothing to do (the common case, and a
+            // process start and an evaluation of every project saved). Where restore did change
+            // something, that build is stopped and run again after it. Not under diagnostics: the
+            // stopped build's record would mix with the next one's.
+            var before = restoring && recording == Recording.Off ? RestoreOutputs.Read(repository) : null;
+            if (before is not null)
+            {
+                var restoreOutput = new StringBuilder();
+                var restorePolicy = RestorePolicy(target, repository, machine, privateRoot, proxy);
+                var restore = StartPhase(children, "restore", restorePolicy, machine, RestoreCommandLine(rest), privateRoot, printPolicy, restoreOutput);
+                var besideBuild = BuildPhase();
+                var besidePipe = $"nono-{Guid.NewGuid():N}";
+                compilerPipes.Add(besidePipe);
+                var building = StartPhase(children, command, besideBuild, machine, BuildArguments(besidePipe), privateRoot, printPolicy, null);
+                var restored = FinishPhase(children, restore, "restore", restorePolicy);
+                Console.Out.Write(restoreOutput.ToString());
+                Console.Out.Flush();
+                if (restored == 0 && before.SameAs(RestoreOutputs.Read(repository)))
+                    return FinishPhase(children, building, command, besideBuild);
+                children.Stop(building);
+                besideBuild.Egress?.Dispose();
+                if (restored != 0)
+                    return restored;
+                Console.Error.WriteLine($"dotnet nono: restore, which ran beside {command}, changed what it reads (assets files, NuGet's props and targets): what {command} printed above is void; it runs again now that restore is done.");
+            }
+            else if (restoring)
+            {
+                var code = Restore(children, rest, target, repository, machine, privateRoot, proxy, printPolicy);
+                if (code != 0)
+                    return code;
+            }
+            var pipe = $"nono-{Guid.NewGuid():N}";
+            compilerPipes.Add(pipe);
+            var buildPolicy = BuildPhase();
+            var built = FinishPhase(children, StartPhase(children, command, buildPolicy, machine, BuildArguments(pipe), privateRoot, printPolicy, null), command, buildPolicy);
             if (report is not null)
                 BuildDiagnostics.Report(report, recording, failed: built != 0, repository.Root, machine.PackageFolder, machine.DotnetRoot, Console.Error);
             return built;
         }
         finally
         {
-            CleanUp(privateRoot, compilerPipe, started);
+            CleanUp(privateRoot, compilerPipes, started);
             try
             {
                 if (reportRoot is not null)
@@ -180,12 +218,15 @@ internal static partial class WholeBuild
     }
 
     /// <summary>The restore phase of a build (or of <c>dotnet nono inventory</c>) in its own policy: no package code runs.</summary>
-    internal static int Restore(string[] rest, string? target, Repository repository, Machine machine, string privateRoot, Nono.Egress.EgressProxy proxy, bool printPolicy)
+    internal static int Restore(Children children, string[] rest, string? target, Repository repository, Machine machine, string privateRoot, Nono.Egress.EgressProxy proxy, bool printPolicy)
     {
-        var restore = BuildPolicy.For(BuildPolicy.Phase.Restore, repository, machine, Path.Combine(privateRoot, "restore"), test: false,
-            target is null ? null : (File.Exists(target) ? Path.GetDirectoryName(Path.GetFullPath(target)) : Path.GetFullPath(target)), proxy);
-        return RunPhase("restore", restore, machine, RestoreCommandLine(rest), privateRoot, printPolicy);
+        var restore = RestorePolicy(target, repository, machine, privateRoot, proxy);
+        return FinishPhase(children, StartPhase(children, "restore", restore, machine, RestoreCommandLine(rest), privateRoot, printPolicy, null), "restore", restore);
     }
+
+    private static BuildPolicy RestorePolicy(string? target, Repository repository, Machine machine, string privateRoot, Nono.Egress.EgressProxy proxy) =>
+        BuildPolicy.For(BuildPolicy.Phase.Restore, repository, machine, Path.Combine(privateRoot, "restore"), test: false,
+            target is null ? null : (File.Exists(target) ? Path.GetDirectoryName(Path.GetFullPath(target)) : Path.GetFullPath(target)), proxy);
 
     /// <summary>dotnet's restore command line for the command's arguments.</summary>
     internal static string[] RestoreCommandLine(string[] rest) =>
@@ -255,7 +296,8 @@ internal static partial class WholeBuild
         return kept;
     }
 
-    private static int RunPhase(string name, BuildPolicy policy, Machine machine, string[] dotnetArgs, string privateRoot, bool print)
+    /// <summary>Starts a phase: dotnet in nono-exec under the phase's policy (its output kept in <paramref name="capture"/>, if given).</summary>
+    private static Process StartPhase(Children children, string name, BuildPolicy policy, Machine machine, string[] dotnetArgs, string privateRoot, bool print, StringBuilder? capture)
     {
         foreach (var note in policy.Notes)
             Console.Error.WriteLine(note);
@@ -272,7 +314,13 @@ internal static partial class WholeBuild
         }
         var launcher = Nono.Native.NativeAssets.Launcher();
         Time($"{name} policy computed, starting");
-        var code = Start(launcher, [$"@{optionsFile}", "--", machine.Dotnet, .. dotnetArgs], policy.Environment);
+        return children.Start(launcher, [$"@{optionsFile}", "--", machine.Dotnet, .. dotnetArgs], policy.Environment, capture);
+    }
+
+    /// <summary>Waits for a phase; reports what the egress proxy refused it. Returns its exit code.</summary>
+    private static int FinishPhase(Children children, Process process, string name, BuildPolicy policy)
+    {
+        var code = children.Wait(process);
         if (policy.Egress is { } egress)
         {
             ReportEgress(name, egress);
@@ -314,50 +362,18 @@ internal static partial class WholeBuild
         }
     }
 
-    /// <summary>Runs the program with the terminal as is and returns its exit code; ^C is the build's to handle, a termination request is passed on.</summary>
+    /// <summary>Runs the program with the terminal as is and returns its exit code (see <see cref="Children"/>).</summary>
     private static int Start(string program, IEnumerable<string> arguments, Dictionary<string, string?>? environment)
     {
-        var psi = new ProcessStartInfo(program) { UseShellExecute = false };
-        foreach (var argument in arguments)
-            psi.ArgumentList.Add(argument);
-        if (environment is not null)
-        {
-            foreach (var (name, value) in environment)
-            {
-                if (value is null)
-                    psi.Environment.Remove(name);
-                else
-                    psi.Environment[name] = value;
-            }
-        }
-        using var process = Process.Start(psi)!;
-        var terminatedBy = 0;
-        // ^C reaches the whole foreground process group, the build included: wait for it to stop.
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
-        using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, c => c.Cancel = true);
-        // CI cancels with SIGTERM to this process alone: nono-exec passes it on, then kills what is left.
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            terminatedBy = 15;
-            Kill(process.Id, 15);
-        });
-        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
-        {
-            c.Cancel = true;
-            terminatedBy = 1;
-            Kill(process.Id, 1);
-        });
-        process.WaitForExit();
-        // A build stopped by a termination request never reads as a success, whatever dotnet returned.
-        return terminatedBy != 0 && process.ExitCode == 0 ? 128 + terminatedBy : process.ExitCode;
+        using var children = new Children();
+        return children.Wait(children.Start(program, arguments, environment));
     }
 
     /// <summary>
     /// Removes the run's private directory, the compiler server's pipe, and the node pipes this
     /// run's MSBuild nodes left in /tmp (the build may make sockets there but not delete them).
     /// </summary>
-    private static void CleanUp(string privateRoot, string compilerPipe, DateTime started)
+    private static void CleanUp(string privateRoot, IEnumerable<string> compilerPipes, DateTime started)
     {
         try
         {
@@ -367,7 +383,8 @@ internal static partial class WholeBuild
         {
             Console.Error.WriteLine($"dotnet nono: warning: could not delete the build's private directory {privateRoot}: {e.Message}");
         }
-        TryDelete(Path.Combine("/tmp", compilerPipe));
+        foreach (var compilerPipe in compilerPipes)
+            TryDelete(Path.Combine("/tmp", compilerPipe));
         try
         {
             foreach (var pipe in Directory.EnumerateFiles("/tmp", "MSBuild*"))
@@ -400,6 +417,4 @@ internal static partial class WholeBuild
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall(long number, nint attr, nint size, uint flags);
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

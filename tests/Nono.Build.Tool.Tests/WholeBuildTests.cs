@@ -35,6 +35,28 @@ public sealed partial class WholeBuildTests(ToolEnvironment env)
     }
 
     [Fact]
+    public void RestoreRunsBesideTheBuild_WhichRunsAgainAfterIt_WhereRestoreChangedWhatItReads()
+    {
+        Landlock.Require();
+        var repo = env.NewRepository("restore-beside", ["App"], []);
+        var app = Path.Combine(repo, "App");
+        var first = env.Nono(app, null, "build", "-nologo", "-tl:off");
+        Assert.True(first.Succeeded, first.ToString());
+        var project = Path.Combine(app, "App.csproj");
+        File.WriteAllText(project, File.ReadAllText(project).Replace("<ItemGroup>", $"<ItemGroup><PackageReference Include=\"{ToolEnvironment.TaskProbeId}\" Version=\"1.0.0\" />", StringComparison.Ordinal));
+
+        var changed = env.Nono(app, null, "build", "-nologo", "-tl:off");
+        var unchanged = env.Nono(app, null, "build", "-nologo", "-tl:off");
+
+        Assert.True(changed.Succeeded, changed.ToString());
+        Assert.Contains("dotnet nono: restore, which ran beside build, changed what it reads", changed.Output);
+        Assert.Contains(ToolEnvironment.TaskProbeId, File.ReadAllText(Path.Combine(app, "obj", "project.assets.json")), StringComparison.OrdinalIgnoreCase);
+        Assert.True(unchanged.Succeeded, unchanged.ToString());
+        Assert.Contains("All projects are up-to-date for restore.", unchanged.Output);
+        Assert.DoesNotContain("runs again", unchanged.Output);
+    }
+
+    [Fact]
     public void APackagesInlineTaskAndToolTask_ReadTheSecretWriteSourcesAndConnect_InAPlainBuild_ButNotUnderDotnetNono()
     {
         Landlock.Require();
