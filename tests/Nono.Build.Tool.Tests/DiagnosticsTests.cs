@@ -7,6 +7,7 @@ namespace Nono.Build.Tool.Tests;
 /// what the sandbox denied (or would deny), to which part of the build, with the SDK's NONO codes
 /// and the item that allows it; an audit writes the items to sandbox.suggested.props.
 /// </summary>
+[Collection(ProbeListeners.Name)]
 public sealed class DiagnosticsTests(ToolEnvironment env)
 {
     /// <summary>A file outside every grant of the whole build (the run's root, above the repository), and an Exec that reads it.</summary>

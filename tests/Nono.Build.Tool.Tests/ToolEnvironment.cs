@@ -438,3 +438,14 @@ public sealed class ToolEnvironment : IAsyncLifetime
         throw new InvalidOperationException($"Nono.Build.sln not found above {AppContext.BaseDirectory}");
     }
 }
+
+/// <summary>
+/// The test classes whose builds connect to the run's shared probe listeners (the plain controls,
+/// the audit) or assert that nothing did: one after the other, or one class's connection shows
+/// up in another's check (<see cref="ToolEnvironment.Reached"/> drains whatever arrived).
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class ProbeListeners
+{
+    public const string Name = "probe listeners";
+}

@@ -7,6 +7,7 @@ namespace Nono.Build.Tool.Tests;
 /// dotnet nono runs the whole build in the sandbox: what a package's code does in a plain
 /// `dotnet build` (the control, first in each test) is denied under `dotnet nono build`.
 /// </summary>
+[Collection(ProbeListeners.Name)]
 public sealed partial class WholeBuildTests(ToolEnvironment env)
 {
     /// <summary>The environment of a build that may use the compiler server and keep its nodes, as a developer's would.</summary>
