@@ -153,17 +153,8 @@ internal sealed partial class Repository
     public IReadOnlyList<Item> SandboxItems(Action<string> warn)
     {
         var items = new List<Item>();
-        foreach (var file in BuildFiles)
+        foreach (var (file, document) in Documents())
         {
-            XDocument document;
-            try
-            {
-                document = XDocument.Load(file, LoadOptions.SetLineInfo);
-            }
-            catch (Exception e) when (e is IOException or System.Xml.XmlException or UnauthorizedAccessException)
-            {
-                continue;
-            }
             var isProject = !Path.GetFileName(file).StartsWith("Directory.Build.", StringComparison.Ordinal);
             foreach (var element in document.Descendants())
             {
@@ -202,6 +193,21 @@ internal sealed partial class Repository
     public IReadOnlyList<(string Value, string Source, bool Conditional)> PropertyValues(string name)
     {
         var values = new List<(string, string, bool)>();
+        foreach (var (file, document) in Documents())
+        {
+            foreach (var element in document.Descendants())
+            {
+                if (element.Name.LocalName == name && element.Parent?.Name.LocalName == "PropertyGroup")
+                    values.Add((element.Value.Trim(), $"{file}({((System.Xml.IXmlLineInfo)element).LineNumber})",
+                        element.AncestorsAndSelf().Any(e => e.Attribute("Condition") is not null || e.Name.LocalName is "When" or "Otherwise")));
+            }
+        }
+        return values;
+    }
+
+    /// <summary>The build files that parse as XML, as written (an unreadable one is left out).</summary>
+    private IEnumerable<(string File, XDocument Document)> Documents()
+    {
         foreach (var file in BuildFiles)
         {
             XDocument document;
@@ -213,14 +219,8 @@ internal sealed partial class Repository
             {
                 continue;
             }
-            foreach (var element in document.Descendants())
-            {
-                if (element.Name.LocalName == name && element.Parent?.Name.LocalName == "PropertyGroup")
-                    values.Add((element.Value.Trim(), $"{file}({((System.Xml.IXmlLineInfo)element).LineNumber})",
-                        element.AncestorsAndSelf().Any(e => e.Attribute("Condition") is not null || e.Name.LocalName is "When" or "Otherwise")));
-            }
+            yield return (file, document);
         }
-        return values;
     }
 
     private static bool Metadata(XElement element, string name) =>
