@@ -21,6 +21,14 @@ int nono_apply(int argc, const char *const argv[], char *err, size_t err_size, i
  * descriptor, or -1 with a one-line message in err. */
 int nono_ruleset(int argc, const char *const argv[], char *err, size_t err_size);
 
+/* Starts `launcher --serve 3` (nono-exec) on the stream socket sock, an end of a socketpair
+ * whose other end the caller keeps. Returns the server's pid, or -1 (errno set). */
+int nono_serve_start(const char *launcher, int sock);
+
+/* Sends one request to a server (the format is native/src/serve.h's) with its descriptors.
+ * Returns 0, or -1 (errno set). */
+int nono_serve_send(int sock, const void *request, size_t length, const int *fds, int nfds);
+
 /* Writes nono-exec --probe's JSON into buf. Returns its length (as snprintf). */
 int nono_probe(char *buf, size_t size);
 

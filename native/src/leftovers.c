@@ -107,20 +107,26 @@ pid_t nono_leftovers_start(int (*start)(void *), void *context)
 #define SYS_pidfd_open 434
 #endif
 
-/* --unix-own: answers the command's connect() calls until the command exits. */
-static void mediate_until_exit(const struct nono_policy *policy, int listener, int report, pid_t child)
+/* Until the command exits: answers its connect() calls (--unix-own's listener, else -1), and
+ * kills it when the caller's end of the status socket (--serve, else -1) sends a byte or closes:
+ * a cancelled or timed-out step, or a build that went away. */
+static void watch_until_exit(const struct nono_policy *policy, int listener, int report, int status_fd, pid_t child)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
-	struct pollfd fds[2] = { { listener, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
+	struct pollfd fds[3] = { { pidfd, POLLIN, 0 }, { listener, POLLIN, 0 }, { status_fd, POLLIN, 0 } };
 	for (;;) {
-		int n = poll(fds, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 100);
+		int n = poll(fds, 3, pidfd >= 0 ? -1 : 100);
 		if (n < 0 && errno != EINTR)
 			break;
-		if (n > 0 && (fds[0].revents & POLLIN))
+		if (n > 0 && (fds[1].revents & POLLIN))
 			nono_mediate_one(policy, listener, report);
-		if (n > 0 && (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
-			break; /* no process left that the filter applies to */
-		if (pidfd >= 0 ? fds[1].revents != 0 : waitpid(child, NULL, WNOHANG | WNOWAIT | __WALL) != 0)
+		if (n > 0 && (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL)))
+			fds[1].fd = -1; /* no process left that the filter applies to */
+		if (n > 0 && fds[2].revents) {
+			kill(child, SIGKILL);
+			fds[2].fd = -1;
+		}
+		if (pidfd >= 0 ? fds[0].revents != 0 : waitpid(child, NULL, WNOHANG | WNOWAIT | __WALL) != 0)
 			break;
 	}
 	if (pidfd >= 0)
@@ -128,7 +134,7 @@ static void mediate_until_exit(const struct nono_policy *policy, int listener, i
 }
 
 void nono_leftovers_supervise(int children_fd, pid_t child, const struct nono_policy *policy, int listener,
-			      int report)
+			      int report, int status_fd)
 {
 	/* No parent-death signal for the command: a tree kill (.NET's Process.Kill(true), which
 	 * MSBuild uses to cancel a step) stops and kills this process first, then walks into its
@@ -142,13 +148,15 @@ void nono_leftovers_supervise(int children_fd, pid_t child, const struct nono_po
 	sigemptyset(&pass.sa_mask);
 	sigaction(SIGTERM, &pass, NULL);
 	sigaction(SIGHUP, &pass, NULL);
-	if (listener >= 0)
-		mediate_until_exit(policy, listener, report, child);
+	if (listener >= 0 || status_fd >= 0)
+		watch_until_exit(policy, listener, report, status_fd, child);
 	int status = 0;
 	while (waitpid(child, &status, __WALL) < 0 && errno == EINTR)
 		;
 	kill_leftovers(children_fd);
 	if (listener >= 0)
 		close(listener);
+	if (status_fd >= 0)
+		(void)!write(status_fd, &status, sizeof(status));
 	exit_like(status);
 }

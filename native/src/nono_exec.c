@@ -4,6 +4,7 @@
 #include "probe.h"
 #include "recorder.h"
 #include "sandbox.h"
+#include "serve.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,8 @@ static void print_help(void)
 	      "\n", stdout);
 	nono_policy_help(stdout);
 	fputs("  @FILE               read more options from FILE, one per line: --ro /a path\n"
+	      "\n"
+	      "nono-exec --serve FD: start commands requested on the socket FD (see native/src/serve.h).\n"
 	      "\n"
 	      "Exit status: COMMAND's own; 125 for nono-exec's own errors; 126 if COMMAND cannot\n"
 	      "be executed (also when the sandbox denies it); 127 if COMMAND is not found.\n", stdout);
@@ -66,7 +69,7 @@ static int null_stdin(void)
 	return 0;
 }
 
-#define KEPT_FDS 4
+#define KEPT_FDS 5
 
 /* Closes every descriptor above 2 except those in keep (-1: none). close_range first; where it
  * is refused (kernels before 5.9, some container seccomp profiles), the open ones are listed from
@@ -237,7 +240,7 @@ static int confine_and_exec(void *context)
  * no_new_privs and its capabilities here, for itself and the command; the command's child alone
  * applies Landlock and seccomp, so a step cannot signal, stop, trace or kill its supervisor. */
 static int supervise(const struct nono_policy *policy, struct nono_sandbox *sandbox, int children,
-		     char *const command[])
+		     int status_fd, char *const command[])
 {
 	/* A subreaper only now: the recorder's tracer, orphaned at its start, must not become a
 	 * child of this process, to be killed with the leftovers. */
@@ -261,10 +264,12 @@ static int supervise(const struct nono_policy *policy, struct nono_sandbox *sand
 		listener = receive_fd(channel[0]);
 		close(channel[0]);
 	}
-	nono_leftovers_supervise(children, child, policy, listener, report);
+	nono_leftovers_supervise(children, child, policy, listener, report, status_fd);
 }
 
-int main(int argc, char *argv[])
+/* nono-exec with main's arguments; status_fd (--serve's supervisors, else -1) gets the command's
+ * wait status, and its caller's end can ask for the command's end (leftovers.h). */
+static int run(int argc, char *argv[], int status_fd)
 {
 	struct nono_policy policy = { 0 };
 	struct nono_error err;
@@ -290,8 +295,9 @@ int main(int argc, char *argv[])
 	}
 	if (command >= argc)
 		return fail("no command given (usage: nono-exec [OPTIONS] [--] COMMAND [ARG...])");
-	/* Mediated connections need the supervisor that --kill-leftovers keeps. */
-	if (policy.unix_own)
+	/* Mediated connections need the supervisor that --kill-leftovers keeps; a served command's
+	 * status comes from it. */
+	if (policy.unix_own || status_fd >= 0)
 		policy.kill_leftovers = 1;
 	if (policy.null_stdin && null_stdin())
 		return fail_errno("cannot make /dev/null the command's standard input", "--null-stdin");
@@ -310,13 +316,27 @@ int main(int argc, char *argv[])
 	/* Denial recording (--report, --audit): recorder.c. */
 	if (nono_recording(&policy) && nono_record_start(&policy, &sandbox, &err))
 		return fail(err.text);
-	int keep[KEPT_FDS] = { sandbox.ruleset_fd, children, error_fd, sandbox.report_fd };
+	int keep[KEPT_FDS] = { sandbox.ruleset_fd, children, error_fd, sandbox.report_fd, status_fd };
 	close_inherited_fds(keep);
 	if (children >= 0)
-		return supervise(&policy, &sandbox, children, argv + command);
+		return supervise(&policy, &sandbox, children, status_fd, argv + command);
 	int step = nono_sandbox_restrict_thread(&sandbox);
 	if (step)
 		return fail_step(step);
 	nono_sandbox_release(&sandbox);
 	return exec_command(argv + command);
+}
+
+int main(int argc, char *argv[])
+{
+	if (argc == 3 && strcmp(argv[1], "--serve") == 0) {
+		char *end;
+		long sock = strtol(argv[2], &end, 10);
+		if (*end || end == argv[2] || sock <= STDERR_FILENO || sock > 65535)
+			return fail("--serve needs the descriptor of a connected stream socket");
+		int keep[KEPT_FDS] = { (int)sock, -1, -1, -1, -1 };
+		close_inherited_fds(keep);
+		return nono_serve((int)sock, run);
+	}
+	return run(argc, argv, -1);
 }

@@ -163,6 +163,8 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
 
     protected override ProcessStartInfo GetProcessStartInfo(string pathToTool, string commandLineCommands, string responseFileSwitch)
     {
+        if (startInfo is not null)
+            return startInfo; // made for the launch server, which could not take it
         var psi = base.GetProcessStartInfo(pathToTool, commandLineCommands, responseFileSwitch);
         if (policy is not { Enforce: true } || OperatingSystem.IsWindows())
             return psi;
@@ -261,7 +263,8 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
     /// </remarks>
     protected override int ExecuteTool(string pathToTool, string responseFileCommands, string commandLineCommands)
     {
-        var exitCode = base.ExecuteTool(pathToTool, responseFileCommands, commandLineCommands);
+        var exitCode = ExecuteServed(pathToTool, responseFileCommands, commandLineCommands)
+            ?? base.ExecuteTool(pathToTool, responseFileCommands, commandLineCommands);
         if (errorsFile is null || !File.Exists(errorsFile) || new FileInfo(errorsFile).Length == 0)
             return exitCode;
         var lines = File.ReadAllLines(errorsFile);
@@ -352,6 +355,8 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
 
     protected override bool HandleTaskExecutionErrors()
     {
+        if (terminated)
+            return false; // as ToolTask after a timeout or cancellation: its warning said why
         var result = base.HandleTaskExecutionErrors();
         if (policy is { Enforce: true } && policy.Recording != SandboxRecording.Audit && !launcherFailed && !IgnoreExitCode && ExitCode != 0)
             hints.Log(Log, ownCapabilities ?? policy.Capabilities);

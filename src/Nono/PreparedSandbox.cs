@@ -112,6 +112,9 @@ public sealed class PreparedLaunch : IDisposable
     /// <summary>Options for nono-exec, to go before <c>--</c> and the command.</summary>
     public IReadOnlyList<string> LauncherArguments { get; }
 
+    /// <summary>The descriptor <c>--ruleset-fd</c> names in <see cref="LauncherArguments"/>, or -1.</summary>
+    internal int RulesetFd => fd;
+
     /// <summary>Whether this launch records denials (<see cref="PreparedSandbox.BeginLaunch"/> was given a recording).</summary>
     public bool Records => reportPath is not null;
 

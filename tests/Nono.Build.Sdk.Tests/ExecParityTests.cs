@@ -1,6 +1,6 @@
 namespace Nono.Build.Sdk.Tests;
 
-/// <summary>The sandboxed Exec behaves as MSBuild's own: output parsing, ConsoleOutput, exit codes, Timeout, EchoOff.</summary>
+/// <summary>The sandboxed Exec behaves as MSBuild's own: output parsing, standard error, ConsoleOutput, exit codes, Timeout, EchoOff.</summary>
 public sealed class ExecParityTests(E2EEnvironment env)
 {
     [Fact]
@@ -23,6 +23,8 @@ public sealed class ExecParityTests(E2EEnvironment env)
                   <Message Importance="high" Text="exit code was $(E2EExitCode)" />
                   <Exec Command="echo echo-off-`expr 40 + 2`" EchoOff="true" />
                   <Exec Command="echo echo-on-`expr 40 + 3`" />
+                  <Exec Command="echo line-to-stderr 1>&amp;2; printf 'last-line-without-newline'" />
+                  <Exec Command="echo stderr-as-error 1>&amp;2" LogStandardErrorAsError="true" ContinueOnError="ErrorAndContinue" />
                   <Exec Command="echo 'foo.cs(1,1): error ABC123: boom'" ContinueOnError="ErrorAndContinue" />
                   <Exec Command="{{sleep}} &amp; {{sleep}}" Timeout="2000" ContinueOnError="ErrorAndContinue" />
                   <Message Importance="high" Text="after the timeout" />
@@ -44,6 +46,10 @@ public sealed class ExecParityTests(E2EEnvironment env)
         Assert.DoesNotContain("echo-off-`expr", result.Output);
         Assert.Contains("echo echo-on-`expr 40 + 3`", result.Output);
         Assert.Contains("echo-on-43", result.Output);
+        // Standard error is logged too, as an error with LogStandardErrorAsError; a last line without a newline is not lost.
+        Assert.Contains("line-to-stderr", result.Output);
+        Assert.Contains("last-line-without-newline", result.Output);
+        Assert.Matches(@"error\s*:\s*stderr-as-error", result.Output);
         // The timed-out step is killed, with everything it started, and the build goes on at once.
         Assert.Contains("MSB5002", result.Output);
         Assert.Contains("after the timeout", result.Output);

@@ -1,3 +1,5 @@
+using CsCheck;
+
 namespace Nono.Build.Tasks.Tests;
 
 public class CommandLineTests
@@ -26,15 +28,27 @@ public class CommandLineTests
         Assert.Equal([arg, "next"], SplitLikeDotNet(psi.Arguments));
     }
 
+    [Theory]
+    [InlineData(" -c \". /tmp/MSBuildTemproot/tmp1a2b.exec.cmd\"")]
+    [InlineData("-c \"\"\"export LANG=en_US.UTF-8; export LC_ALL=en_US.UTF-8; . /tmp/MSBuildTemp/x.exec.cmd\"\"\"")]
+    [InlineData("--errors /tmp/e --null-stdin -- sh \"a\\\\\\\"b\" \"\" \t c\\d\\")]
+    public void Split_GivesTheArgumentsDotNetPassesAProcess(string commandLine) =>
+        Assert.Equal(SplitLikeDotNet(commandLine), LauncherCommandLine.Split(commandLine));
+
+    [Fact]
+    public void Split_AgreesWithDotNet_OnAnyMixOfBlanksQuotesAndBackslashes() =>
+        Gen.String[Gen.Char["ab \t\"\\"], 0, 12].Sample(
+            commandLine => Assert.Equal(SplitLikeDotNet(commandLine), LauncherCommandLine.Split(commandLine)), iter: 200);
+
     /// <summary>What the runtime passes as argv for ProcessStartInfo.Arguments on Unix.</summary>
     private static List<string> SplitLikeDotNet(string arguments)
     {
-        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/bin/printf", "%s\\n " + arguments)
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/bin/printf", "%s\\n first " + arguments)
         {
             RedirectStandardOutput = true,
         })!;
         var output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
-        return [.. output.Split('\n')[..^1]];
+        return [.. output.Split('\n')[1..^1]];
     }
 }

@@ -17,6 +17,31 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "close")]
     internal static partial int Close(int fd);
 
+    /// <summary>A pipe, both ends close-on-exec: fds[0] reads, fds[1] writes.</summary>
+    internal static unsafe int Pipe(int* fds) => Pipe2(fds, OCloExec);
+
+    /// <summary>A connected pair of Unix stream sockets, both close-on-exec.</summary>
+    internal static unsafe int StreamSocketPair(int* fds) => SocketPair(AfUnix, SockStream | SockCloExec, 0, fds);
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    internal static unsafe partial int Poll(ServedProcess.PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    internal static unsafe partial nint Read(int fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+    internal static unsafe partial nint Send(int fd, byte* buffer, nuint count, int flags);
+
+    internal const int MsgNoSignal = 0x4000;
+
+    private const int OCloExec = 0x80000, AfUnix = 1, SockStream = 1, SockCloExec = 0x80000;
+
+    [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]
+    private static unsafe partial int Pipe2(int* fds, int flags);
+
+    [LibraryImport("libc", EntryPoint = "socketpair", SetLastError = true)]
+    private static unsafe partial int SocketPair(int domain, int type, int protocol, int* fds);
+
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static unsafe partial int StatX(int dirfd, string path, int flags, uint mask, byte* buffer);
 

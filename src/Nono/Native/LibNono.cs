@@ -28,6 +28,12 @@ internal static unsafe partial class LibNono
     [LibraryImport(Library, EntryPoint = "nono_ruleset")]
     private static partial int NonoRuleset(int argc, nint* argv, byte* error, nuint errorSize);
 
+    [LibraryImport(Library, EntryPoint = "nono_serve_start", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int ServeStart(string launcher, int socket);
+
+    [LibraryImport(Library, EntryPoint = "nono_serve_send", SetLastError = true)]
+    internal static partial int ServeSend(int socket, byte* request, nuint length, int* fds, int count);
+
     private delegate int OptionsCall(int argc, nint* argv, byte* error, nuint errorSize);
 
     /// <summary>Calls libnono with <paramref name="args"/> as its argv; returns its result and, on failure, its error line.</summary>
