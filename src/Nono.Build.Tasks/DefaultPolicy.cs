@@ -37,11 +37,12 @@ internal static class DefaultPolicy
         || (relative.StartsWith("ssh/ssh_host_", StringComparison.Ordinal) && relative.EndsWith("_key", StringComparison.Ordinal));
 
 
-    public static void AddTo(CapabilitySet caps, IReadOnlySet<string>? withheld = null)
+    /// <summary>The machine's grants: nothing of the user's but the dotnet CLI's tool cache (<see cref="AddGitUserConfig"/> adds git's files).</summary>
+    public static void AddTo(CapabilitySet caps)
     {
         if (OperatingSystem.IsMacOS())
         {
-            AddMacOSTo(caps, withheld);
+            AddMacOSTo(caps);
             return;
         }
         foreach (var path in Toolchain)
@@ -54,8 +55,6 @@ internal static class DefaultPolicy
         TryAllowFile(caps, "/dev/null", AccessMode.ReadWrite);
         foreach (var device in ReadableDevices)
             TryAllowFile(caps, device, AccessMode.Read);
-        foreach (var file in GitUserConfigFiles().Where(f => File.Exists(f) && withheld?.Contains(f) != true))
-            TryAllowFile(caps, file, AccessMode.Read);
         AllowDotnetSharedFiles(caps);
         // The dotnet CLI's record of the repository's local tools (dotnet tool run, dotnet TOOL): read only.
         var cliHome = Environment.GetEnvironmentVariable("DOTNET_CLI_HOME") is { Length: > 0 } c && Path.IsPathRooted(c) ? c : Environment.GetEnvironmentVariable("HOME");
@@ -91,8 +90,15 @@ internal static class DefaultPolicy
         }
     }
 
-    /// <summary>The macOS default: <see cref="MacOSToolchain"/>, /etc without its secrets, devices, git's user configuration.</summary>
-    private static void AddMacOSTo(CapabilitySet caps, IReadOnlySet<string>? withheld)
+    /// <summary>The macOS default: <see cref="MacOSToolchain"/>, /etc without its secrets, devices.</summary>
+    /// <summary>git's per-user configuration files (<see cref="GitUserConfigFiles"/>) that exist, read only, but those <paramref name="withheld"/>.</summary>
+    public static void AddGitUserConfig(CapabilitySet caps, IReadOnlySet<string>? withheld = null)
+    {
+        foreach (var file in GitUserConfigFiles().Where(f => File.Exists(f) && withheld?.Contains(f) != true))
+            TryAllowFile(caps, file, AccessMode.Read);
+    }
+
+    private static void AddMacOSTo(CapabilitySet caps)
     {
         foreach (var path in MacOSToolchain)
             TryAllow(caps, path, AccessMode.Read | AccessMode.Execute);
@@ -102,8 +108,6 @@ internal static class DefaultPolicy
         TryAllowFile(caps, "/dev/null", AccessMode.ReadWrite);
         foreach (var device in ReadableDevices)
             TryAllowFile(caps, device, AccessMode.Read);
-        foreach (var file in GitUserConfigFiles().Where(f => File.Exists(f) && withheld?.Contains(f) != true))
-            TryAllowFile(caps, file, AccessMode.Read);
     }
 
     /// <summary>

@@ -16,11 +16,7 @@ internal static class PolicyLog
     public static void Log(TaskLoggingHelper log, IBuildEngine engine, string projectFile, CapabilitySet caps, IReadOnlyList<string> scrubbed, IReadOnlyList<Egress.HostPattern>? hosts = null, int? proxyPort = null)
     {
         var summary = Summary(caps, scrubbed.Count, hosts, proxyPort);
-        // NuGet's restore evaluates the project with this global property: not the build itself.
-        var globals = engine is IBuildEngine6 e6 ? e6.GetGlobalProperties() : new Dictionary<string, string>();
-        var restore = (globals.TryGetValue("ExcludeRestorePackageImports", out var v) && v.Equals("true", StringComparison.OrdinalIgnoreCase))
-            || globals.ContainsKey("MSBuildRestoreSessionId");
-        if (restore || !FirstTimeThisBuild(engine, $"Nono.Build.PolicyLogged|{projectFile}|{summary}|{string.Join(",", scrubbed)}"))
+        if (ProjectPolicy.IsRestore(engine) || !FirstTimeThisBuild(engine, $"Nono.Build.PolicyLogged|{projectFile}|{summary}|{string.Join(",", scrubbed)}"))
         {
             log.LogMessage(MessageImportance.Low, "{0} (as logged before for {1})", summary, projectFile);
             return;

@@ -32,6 +32,14 @@ internal sealed class ProjectPolicy : IDisposable
 
     public string Fingerprint { get; }
 
+    /// <summary>Whether the project is being built for NuGet's restore (which sets these global properties), not for the build itself.</summary>
+    public static bool IsRestore(IBuildEngine engine)
+    {
+        var globals = engine is IBuildEngine6 e6 ? e6.GetGlobalProperties() : new Dictionary<string, string>();
+        return (globals.TryGetValue("ExcludeRestorePackageImports", out var v) && v.Equals("true", StringComparison.OrdinalIgnoreCase))
+            || globals.ContainsKey("MSBuildRestoreSessionId");
+    }
+
     /// <summary>The policy, computed by the first step that asks; null, with errors logged, when the settings cannot give one.</summary>
     public ResolvedPolicy? Resolve(TaskLoggingHelper log, IBuildEngine engine)
     {

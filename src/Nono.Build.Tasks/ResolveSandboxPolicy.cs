@@ -120,6 +120,9 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
         };
         new ProjectPolicy(Fingerprint(settings), (log, engine) => Grants(settings, projectFile, projectDirectory, outputs, environment, origin, replaceExec, recording, suggestedPropsFile, log, engine))
             .Register(BuildEngine, ProjectFile);
+        if (!ProjectPolicy.IsRestore(BuildEngine) && RepositorySettings.CurrentProject(BuildEngine) is { } project
+            && MachinePolicy.RunsSteps(project, settings.DotnetRoots))
+            MachinePolicy.Prefetch(BuildEngine);
         if (recording == SandboxRecording.Audit && PolicyLog.FirstTimeThisBuild(BuildEngine, "Nono.Build.AuditWarned|" + ProjectFile))
             Log.LogWarning(null, Tasks.Diagnostics.Audit, null, null, 0, 0, 0, 0,
                 $"SandboxMode=Audit: this project's steps run unsandboxed; what the policy would deny is a warning, and the items that would allow it go to '{SuggestedPropsFile}'. Review them, add them to the project, and remove SandboxMode to enforce.");
@@ -148,10 +151,10 @@ public sealed class ResolveSandboxPolicy : Microsoft.Build.Utilities.Task
             return ResolvedPolicy.Off(replaceExec, projectDirectory);
         }
 
-        var caps = new CapabilitySet();
+        var caps = MachinePolicy.Grants(engine);
         var gitConfig = Path.Combine(Path.GetDirectoryName(suggestedPropsFile) ?? projectDirectory, "sandbox.gitconfig");
         var withheld = GitCredentials.HideFromSteps(gitConfig);
-        DefaultPolicy.AddTo(caps, withheld);
+        DefaultPolicy.AddGitUserConfig(caps, withheld);
         foreach (var root in settings.DotnetRoots.Where(r => !string.IsNullOrWhiteSpace(r)))
             DefaultPolicy.TryAllow(caps, root, AccessMode.Read | AccessMode.Execute);
         foreach (var folder in settings.PackageFolders.Where(f => !string.IsNullOrWhiteSpace(f)))

@@ -67,6 +67,7 @@ internal sealed class BuildPolicy
         var options = new List<string>();
         var notes = new List<string>();
         DefaultPolicy.AddTo(caps);
+        DefaultPolicy.AddGitUserConfig(caps);
         caps.AllowPath(machine.DotnetRoot, AccessMode.Read | AccessMode.Execute, CapabilitySource.System);
         caps.AllowPath(repository.Root, AccessMode.Read | AccessMode.Execute);
         foreach (var file in repository.AncestorFiles)

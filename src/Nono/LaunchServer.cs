@@ -45,6 +45,9 @@ internal sealed unsafe class LaunchServer
         return null;
     }
 
+    /// <summary>Starts this process's server ahead of its first launch.</summary>
+    public static void Prestart() => Shared();
+
     private static LaunchServer? Shared()
     {
         lock (startGate)
