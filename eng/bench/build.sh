@@ -8,7 +8,7 @@
 #          nono-exec --kill-leftovers with a 20-rule policy, exectime.c)
 #   empty  'none' with a versioned MSBuild SDK that is empty: what MSBuild's NuGet SDK resolver
 #          costs any <Sdk Name="…" Version="…" />, before this SDK's own files
-# Medians of ROUNDS rounds; wall time and CPU time (user + system, the build's whole process
+# Medians of ROUNDS rounds, and of each round's difference to the baseline; wall time and CPU time (user + system, the build's whole process
 # tree), which other work on the machine disturbs less. Needs artifacts/packages from eng/build.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -67,8 +67,10 @@ build() { # variant -> "wall_ms cpu_ms exec_ms"
   awk -v e="${exec_ms:-0}" '{ printf "%d %d %d\n", $1 * 1000, ($2 + $3) * 1000, e }' "$work/time"
 }
 for v in $variants; do build "$v" >/dev/null; done   # warm up
+# Each round builds every variant once, in a new random order: drift and whatever one build
+# leaves to the next fall on all variants alike.
 for r in $(seq 1 "$ROUNDS"); do
-  for v in $variants; do echo "$v $(build "$v")" >>"$work/results"; done
+  for v in $(printf '%s\n' $variants | shuf); do echo "$v $(build "$v") $r" >>"$work/results"; done
 done
 
 # nono-exec alone, on the command a step runs, in the same run.
@@ -85,11 +87,16 @@ launcher_ms=$(awk '$1 == "direct" {d = $3} $1 == "nono-exec" {n = $3} END {print
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 col() { awk -v v="$1" -v c="$2" '$1 == v {print $c}' "$work/results" | median; }
-row() { # label variant baseline
-  awk -v l="$1" -v w="$(col "$2" 2)" -v c="$(col "$2" 3)" -v bw="$(col "$3" 2)" -v bc="$(col "$3" 3)" 'BEGIN {
-    printf "| %s | %d | %d | %+d (%+.1f %%) | %+d (%+.1f %%) |\n", l, w, c, w - bw, 100 * (w - bw) / bw, c - bc, 100 * (c - bc) / bc }'
+# The median over rounds of (variant − baseline) in the same round.
+paired() { # variant baseline column
+  awk -v v="$1" -v b="$2" -v c="$3" '$1 == v {x[$5] = $c} $1 == b {y[$5] = $c} END {for (r in x) print x[r] - y[r]}' "$work/results" | median
 }
-echo "| $ROUNDS rounds, no-op incremental builds (--no-restore) | wall (ms) | CPU (ms) | wall added | CPU added |"
+row() { # label variant baseline
+  awk -v l="$1" -v w="$(col "$2" 2)" -v c="$(col "$2" 3)" -v bw="$(col "$3" 2)" -v bc="$(col "$3" 3)" \
+    -v pw="$(paired "$2" "$3" 2)" -v pc="$(paired "$2" "$3" 3)" 'BEGIN {
+    printf "| %s | %d | %d | %+d (%+.1f %%) | %+d (%+.1f %%) |\n", l, w, c, pw, 100 * pw / bw, pc, 100 * pc / bc }'
+}
+echo "| $ROUNDS rounds, no-op incremental builds (--no-restore) | wall (ms), median | CPU (ms), median | wall added, paired median | CPU added, paired median |"
 echo "|---|---:|---:|---:|---:|"
 row "no Exec, without the SDK" none-plain none-plain
 row "no Exec, an empty versioned SDK (the SDK resolver alone)" empty none-plain
@@ -101,9 +108,9 @@ row "$STEPS Exec steps, with Nono.Build.Sdk" steps-sdk steps-plain
 echo
 # The issue's measure: what the SDK adds per step, first step's one-time work included,
 # against what nono-exec alone adds to a direct exec, both in this run.
-awk -v p="$(col steps-plain 4)" -v s="$(col steps-sdk 4)" -v n="$STEPS" -v l="$launcher_ms" 'BEGIN {
+awk -v p="$(col steps-plain 4)" -v s="$(col steps-sdk 4)" -v d="$(paired steps-sdk steps-plain 4)" -v n="$STEPS" -v l="$launcher_ms" 'BEGIN {
   printf "| per Exec step (%d steps; Exec time / steps) | ms |\n|---|---:|\n", n
-  printf "| without the SDK | %.3f |\n| with Nono.Build.Sdk | %.3f |\n", p / n, s / n
-  printf "| **added in all** | **%.3f** |\n", (s - p) / n
+  printf "| without the SDK (median) | %.3f |\n| with Nono.Build.Sdk (median) | %.3f |\n", p / n, s / n
+  printf "| **added in all** (paired median) | **%.3f** |\n", d / n
   printf "| nono-exec alone over a direct exec (exectime, sh -c true, --kill-leftovers, 20 rules) | %.3f |\n", l
-  printf "| added in all / nono-exec alone (target: at most 2) | **%.2f×** |\n", (s - p) / n / l }'
+  printf "| added in all / nono-exec alone (target: at most 2) | **%.2f×** |\n", d / n / l }'
