@@ -64,7 +64,7 @@ public partial class SandboxExec
         if (ToolCanceled.WaitOne(0) && !terminated)
         {
             Log.LogWarning(null, "MSB5021", null, null, 0, 0, 0, 0,
-                $"Terminating the task executable \"{toolName}\" and everything it started because the build was canceled.");
+                $"Terminating the task executable \"{toolName}\" and its child processes because the build was canceled.");
             terminated = true;
         }
         if (exitCode is null)
