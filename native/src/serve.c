@@ -75,48 +75,57 @@ static void report_status(int status_fd, int status)
 	(void)!write(status_fd, &status, sizeof(status));
 }
 
+/* A request the supervisor cannot carry out: said on the step's standard error (the --errors
+ * file is named among the arguments not yet read), and as exit status 125. */
+static int refuse(int error_fd, int status_fd, const char *what, const char *subject)
+{
+	dprintf(error_fd, "nono-exec: error: %s (%s): %s\n", what, strerror(errno), subject);
+	report_status(status_fd, EXIT_LAUNCHER << 8);
+	return EXIT_LAUNCHER;
+}
+
 /* The supervisor's side of a request, in the forked child: the descriptors put where nono-exec
- * finds them (standard streams, the ruleset at the number its arguments name), with no gap
- * below the status socket: nono-exec closes the descriptors of its path rules as one range. */
+ * finds them (standard streams, the ruleset at the number its arguments name), and the status
+ * socket at the lowest number left, no gap below it: nono-exec closes the descriptors of its path
+ * rules as one range. They are moved out of the way first, as the server may have been started
+ * with a standard stream closed, so that one may have arrived as 0, 1 or 2. */
 static int start(const struct nono_launch *h, char *body, int fds[NONO_LAUNCH_FDS], nono_run_fn *run)
 {
 	static const int defaulted[] = { SIGCHLD, SIGPIPE, SIGINT, SIGQUIT };
 	for (size_t i = 0; i < sizeof(defaulted) / sizeof(defaulted[0]); i++)
 		signal(defaulted[i], SIG_DFL);
-	/* Received while the server's socket (3) was open, so all above 3; it is closed now. */
-	for (int i = 0; i < 3; i++)
-		if (dup2(fds[i], i) < 0 || close(fds[i]))
-			return EXIT_LAUNCHER;
-	int status_fd = fds[3];
-	if (h->ruleset_fd >= 0) {
-		if (status_fd == h->ruleset_fd && (status_fd = fcntl(fds[3], F_DUPFD_CLOEXEC, 3)) < 0)
-			return EXIT_LAUNCHER;
-		if (fds[4] != h->ruleset_fd && (dup2(fds[4], h->ruleset_fd) < 0 || close(fds[4])))
-			return EXIT_LAUNCHER;
+	int count = h->ruleset_fd >= 0 ? NONO_LAUNCH_FDS : NONO_LAUNCH_FDS - 1;
+	int floor = h->ruleset_fd >= 10 ? h->ruleset_fd + 1 : 10;
+	for (int i = 0; i < count; i++) {
+		int moved = fcntl(fds[i], F_DUPFD_CLOEXEC, floor);
+		if (moved < 0)
+			return refuse(fds[2], fds[3], "cannot start the step", "F_DUPFD");
+		close(fds[i]);
+		fds[i] = moved;
 	}
-	int lowest = fcntl(status_fd, F_DUPFD_CLOEXEC, 3);
-	if (lowest < 0)
-		return EXIT_LAUNCHER;
-	if (lowest > status_fd)
-		close(lowest);
-	else
-		close(status_fd), status_fd = lowest;
+	for (int i = 0; i < 3; i++)
+		if (dup2(fds[i], i) < 0)
+			return refuse(fds[2], fds[3], "cannot start the step", "dup2");
+	if (h->ruleset_fd >= 0 && dup2(fds[4], h->ruleset_fd) < 0)
+		return refuse(STDERR_FILENO, fds[3], "cannot start the step", "--ruleset-fd");
+	int status_fd = fcntl(fds[3], F_DUPFD_CLOEXEC, 3);
+	if (status_fd < 0)
+		return refuse(STDERR_FILENO, fds[3], "cannot start the step", "F_DUPFD");
+	for (int i = 0; i < count; i++)
+		close(fds[i]);
 
-	char **argv = malloc(sizeof(char *) * (h->argc + 1));
-	char **envp = malloc(sizeof(char *) * ((size_t)h->envc + 1));
+	/* Each string takes a byte at least: counts beyond the length are malformed. */
 	size_t cwd_length = strnlen(body, h->length);
 	char *at = body + cwd_length + 1, *end = body + h->length;
+	char **argv = h->argc < h->length ? malloc(sizeof(char *) * ((size_t)h->argc + 1)) : NULL;
+	char **envp = h->envc < h->length ? malloc(sizeof(char *) * ((size_t)h->envc + 1)) : NULL;
 	if (!argv || !envp || cwd_length == h->length || split(&at, end, argv, h->argc)
 	    || split(&at, end, envp, h->envc)) {
-		dprintf(STDERR_FILENO, "nono-exec: error: malformed launch request\n");
-		report_status(status_fd, EXIT_LAUNCHER << 8);
-		return EXIT_LAUNCHER;
+		errno = EINVAL;
+		return refuse(STDERR_FILENO, status_fd, "malformed launch request", "--serve");
 	}
-	if (chdir(body)) {
-		dprintf(STDERR_FILENO, "nono-exec: error: cannot enter the working directory (%s): %s\n", strerror(errno), body);
-		report_status(status_fd, EXIT_LAUNCHER << 8);
-		return EXIT_LAUNCHER;
-	}
+	if (chdir(body))
+		return refuse(STDERR_FILENO, status_fd, "cannot enter the working directory", body);
 	environ = envp;
 	int code = run((int)h->argc, argv, status_fd);
 	report_status(status_fd, (code & 0xff) << 8);
@@ -125,8 +134,15 @@ static int start(const struct nono_launch *h, char *body, int fds[NONO_LAUNCH_FD
 
 int nono_serve(int sock, nono_run_fn *run)
 {
-	/* Supervisors are reaped by the kernel; a caller gone mid-reply costs no SIGPIPE; a
-	 * terminal's ^C and ^\ are for the build and its steps, which get them directly. */
+	/* Every signal as new (the caller's spawn may have left some ignored, which steps would
+	 * inherit); then: supervisors are reaped by the kernel; a caller gone mid-reply costs no
+	 * SIGPIPE; a terminal's ^C and ^\ are for the build and its steps, which get them directly.
+	 * Nor does the server keep the caller's working directory busy. */
+	struct sigaction initial = { .sa_handler = SIG_DFL };
+	for (int sig = 1; sig < 65; sig++)
+		sigaction(sig, &initial, NULL);
+	if (chdir("/"))
+		return EXIT_LAUNCHER;
 	signal(SIGCHLD, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);

@@ -14,7 +14,7 @@ internal sealed class MachinePolicy
 {
     private const string Key = "Nono.Build.MachinePolicy";
     private static readonly object Gate = new();
-    private readonly Task<CapabilitySet> grants = Task.Run(Compute);
+    private readonly Task<CapabilitySet> grants = Task.Run(() => Warm(Compute()));
 
     /// <summary>
     /// Whether the project looks like it runs steps, worth the computation ahead: a pre- or
@@ -49,24 +49,40 @@ internal sealed class MachinePolicy
         MachinePolicy? prefetched;
         lock (Gate)
             prefetched = ((IBuildEngine4)engine).GetRegisteredTaskObject(Key, RegisteredTaskObjectLifetime.Build) as MachinePolicy;
-        return (prefetched?.grants.GetAwaiter().GetResult() ?? Compute()).Clone();
+        if (prefetched is null)
+            return Compute();
+        try
+        {
+            prefetched.grants.Wait();
+        }
+        catch (AggregateException)
+        {
+            return Compute(); // failed ahead: again here, where the error reaches the step
+        }
+        return prefetched.grants.Result.Clone();
     }
 
     private static CapabilitySet Compute()
     {
         var caps = new CapabilitySet();
         DefaultPolicy.AddTo(caps);
-        caps.Deduplicate();
+        return caps.Deduplicate();
+    }
+
+    /// <summary>
+    /// What the first step would otherwise pay for: loading libnono, the ruleset code's first run,
+    /// the launch server's start. Optional: the step does all of it itself if this failed.
+    /// </summary>
+    private static CapabilitySet Warm(CapabilitySet caps)
+    {
         if (OperatingSystem.IsLinux() && Sandbox.Support.IsSupported)
         {
-            // What the first step would otherwise pay for: loading libnono, the ruleset code's
-            // first run, the launch server's start. The step does all of it again if this failed.
             try
             {
                 Sandbox.Prepare(caps).Dispose();
                 LaunchServer.Prestart();
             }
-            catch (NonoException)
+            catch (Exception e) when (e is NonoException or IOException or UnauthorizedAccessException)
             {
             }
         }

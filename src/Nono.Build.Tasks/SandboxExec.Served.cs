@@ -13,26 +13,29 @@ public partial class SandboxExec
 {
     private ProcessStartInfo? startInfo;
     private ServedProcess? served;
-    private bool terminated;
+    private bool terminated, canceled;
 
     /// <summary>The step's exit code, or null where the launch server cannot run it (ToolTask starts nono-exec then).</summary>
     private int? ExecuteServed(string pathToTool, string responseFileCommands, string commandLineCommands)
     {
         if (!OperatingSystem.IsLinux() || policy is not { Enforce: true } || launch is null || responseFileCommands.Length > 0)
             return null;
-        startInfo = GetProcessStartInfo(pathToTool, commandLineCommands, "");
-        var workingDirectory = startInfo.WorkingDirectory is { Length: > 0 } directory ? directory : Directory.GetCurrentDirectory();
-        using var process = LaunchServer.TryStart(LauncherCommandLine.Split(startInfo.Arguments), startInfo.Environment,
-            workingDirectory, launch.RulesetFd);
-        if (process is null)
-            return null;
+        var served = false;
         try
         {
+            startInfo = GetProcessStartInfo(pathToTool, commandLineCommands, "");
+            // Relative as MSBuild 17 gives it: to this node's current directory, as Process would.
+            var workingDirectory = Path.GetFullPath(startInfo.WorkingDirectory is { Length: > 0 } directory ? directory : ".");
+            using var process = LaunchServer.TryStart(LauncherCommandLine.Split(startInfo.Arguments), startInfo.Environment,
+                workingDirectory, launch.RulesetFd);
+            if (process is null)
+                return null;
+            served = true;
             return Supervise(process, Path.GetFileName(pathToTool));
         }
         finally
         {
-            if (ExecScript(commandLineCommands) is { } script)
+            if (served && ExecScript(commandLineCommands) is { } script)
                 DeleteTempFile(script); // Exec's own ExecuteTool, not run here, would have
         }
     }
@@ -47,7 +50,10 @@ public partial class SandboxExec
         try
         {
             if (ToolCanceled.WaitOne(0))
+            {
                 process.Kill(); // canceled before it started
+                canceled = true;
+            }
             exitCode = process.Run(LogLine, StandardOutputEncoding, StandardErrorEncoding, Timeout, () =>
             {
                 Log.LogWarning(null, "MSB5002", null, null, 0, 0, 0, 0,
@@ -61,7 +67,7 @@ public partial class SandboxExec
             if (YieldDuringToolExecution)
                 BuildEngine3.Reacquire();
         }
-        if (ToolCanceled.WaitOne(0) && !terminated)
+        if (canceled && !terminated)
         {
             Log.LogWarning(null, "MSB5021", null, null, 0, 0, 0, 0,
                 $"Terminating the task executable \"{toolName}\" and its child processes because the build was canceled.");
@@ -70,11 +76,16 @@ public partial class SandboxExec
         if (exitCode is null)
         {
             Log.LogError(null, Diagnostics.PolicyRejected, null, null, 0, 0, 0, 0,
-                "the step's supervisor (nono-exec) ended without its exit status: it was killed from outside the build. Build again.");
+                "the step's supervisor (nono-exec) gave no exit status: it was killed from outside the build, or was stopped and did not end the step when asked (below Landlock ABI 6 a step can stop it). Build again.");
             return -1;
         }
-        // As ToolTask: a step that exits 0 after printing an error line has failed.
-        return exitCode == 0 && HasLoggedErrors ? -1 : exitCode.Value;
+        // As ToolTask: a step that exits 0 after printing an error line has failed, and Exec says so.
+        if (exitCode == 0 && HasLoggedErrors)
+        {
+            typeof(Microsoft.Build.Utilities.ToolTask).GetProperty("ExitCodeOverriddenToIndicateErrors")?.SetValue(this, true);
+            return -1;
+        }
+        return exitCode.Value;
     }
 
     private void LogLine(string line, bool standardError)
@@ -89,7 +100,10 @@ public partial class SandboxExec
     public override void Cancel()
     {
         base.Cancel();
-        if (OperatingSystem.IsLinux())
-            served?.Kill();
+        if (OperatingSystem.IsLinux() && served is { } step)
+        {
+            step.Kill();
+            canceled = true;
+        }
     }
 }

@@ -135,7 +135,8 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
             // what the step prints is never taken for the SDK's messages.
             errorsFile ??= CreateErrorsFile();
             var stateBefore = BuildState.Take(policy.StateDirectories);
-            var succeeded = base.Execute();
+            // A step the launch server ran and that timed out or was canceled fails, as under ToolTask.
+            var succeeded = base.Execute() && !terminated;
             if (launch.Records)
                 ReportDenials();
             ReportEgress();

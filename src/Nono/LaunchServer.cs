@@ -17,11 +17,11 @@ internal sealed unsafe class LaunchServer
     private static readonly object startGate = new();
     private static LaunchServer? shared;
 
-    private readonly int socket;
+    private readonly int socket, pid;
     private readonly object sendGate = new();
     private bool broken;
 
-    private LaunchServer(int socket) => this.socket = socket;
+    private LaunchServer(int socket, int pid) => (this.socket, this.pid) = (socket, pid);
 
     /// <summary>
     /// Starts <paramref name="arguments"/> (nono-exec's, without its own name) under this
@@ -30,6 +30,7 @@ internal sealed unsafe class LaunchServer
     /// where no server can run (an enclosing sandbox without Unix socket pairs, a server that went
     /// away twice): start nono-exec as a process then.
     /// </summary>
+    /// <exception cref="NonoException">SandboxInit: the step's pipes or its request failed.</exception>
     public static ServedProcess? TryStart(IReadOnlyList<string> arguments, IEnumerable<KeyValuePair<string, string?>> environment,
         string workingDirectory, int rulesetFd)
     {
@@ -64,7 +65,7 @@ internal sealed unsafe class LaunchServer
                 LibC.Close(pair[0]);
                 return null;
             }
-            return shared = new LaunchServer(pair[0]);
+            return shared = new LaunchServer(pair[0], pid);
         }
     }
 
@@ -74,21 +75,31 @@ internal sealed unsafe class LaunchServer
         var error = stackalloc int[2];
         var status = stackalloc int[2];
         output[0] = output[1] = error[0] = error[1] = status[0] = status[1] = -1;
+        // This process's standard input, which the step's nono-exec replaces with /dev/null unless
+        // told to keep it; /dev/null where this process has none.
+        var input = LibC.IsOpen(0) ? 0 : LibC.OpenDevNull();
         try
         {
-            if (LibC.Pipe(output) != 0 || LibC.Pipe(error) != 0 || LibC.StreamSocketPair(status) != 0)
+            if (input < 0 || LibC.Pipe(output) != 0 || LibC.Pipe(error) != 0 || LibC.StreamSocketPair(status) != 0)
                 throw new NonoException(NonoErrorKind.SandboxInit, $"cannot make the step's pipes (errno {Marshal.GetLastPInvokeError()})");
-            var fds = stackalloc int[] { 0, output[1], error[1], status[1], rulesetFd };
-            int sent;
+            var fds = stackalloc int[] { input, output[1], error[1], status[1], rulesetFd };
             lock (sendGate)
             {
+                if (broken)
+                    return null;
+                int sent;
                 fixed (byte* bytes = request)
                     sent = LibNono.ServeSend(socket, bytes, (nuint)request.Length, fds, rulesetFd >= 0 ? 5 : 4);
                 if (sent != 0)
                 {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno is not (EPipe or EConnReset or ENotConn))
+                        throw new NonoException(NonoErrorKind.SandboxInit, $"cannot send the step to the launch server (errno {errno})");
                     // The server went away: it is started again for the next launch.
                     broken = true;
                     LibC.Close(socket);
+                    LibC.Kill(pid, 9);
+                    LibC.WaitPid(pid);
                     return null;
                 }
             }
@@ -98,11 +109,13 @@ internal sealed unsafe class LaunchServer
         }
         finally
         {
-            foreach (var fd in new[] { output[0], output[1], error[0], error[1], status[0], status[1] })
+            foreach (var fd in new[] { output[0], output[1], error[0], error[1], status[0], status[1], input > 0 ? input : -1 })
                 if (fd >= 0)
                     LibC.Close(fd);
         }
     }
+
+    private const int EPipe = 32, EConnReset = 104, ENotConn = 107;
 
     /// <summary>The header and body of native/src/serve.h's request.</summary>
     private static byte[] Request(IReadOnlyList<string> arguments, IEnumerable<KeyValuePair<string, string?>> environment,
@@ -155,7 +168,8 @@ internal sealed unsafe class ServedProcess(int outputFd, int errorFd, int status
     /// as ToolTask would (split at \n, \r or \r\n; a last line without one too), until the process
     /// and everything it started have ended; after <paramref name="timeoutMs"/> (-1: none) it calls
     /// <paramref name="timedOut"/> once and kills them. Returns the exit code (128 + the signal
-    /// that killed it), or null if its supervisor ended without saying (killed from outside).
+    /// that killed it), or null if its supervisor ended without saying (killed from outside) or
+    /// did not end the process within 5 s of <see cref="Kill"/>.
     /// </summary>
     public int? Run(Action<string, bool> line, Encoding outputEncoding, Encoding errorEncoding, int timeoutMs, Action timedOut)
     {
@@ -167,15 +181,23 @@ internal sealed unsafe class ServedProcess(int outputFd, int errorFd, int status
         {
             fds[0] = new PollFd { Fd = output, Events = PollIn };
             fds[1] = new PollFd { Fd = error, Events = PollIn };
-            var wait = deadline == long.MaxValue ? -1 : (int)Math.Clamp(deadline - Environment.TickCount64, 0, int.MaxValue);
-            var ready = LibC.Poll(fds, 2, wait);
-            if (ready == 0)
+            // Checked before every read, not only when poll times out: a step that never stops
+            // writing keeps poll from ever timing out.
+            var now = Environment.TickCount64;
+            if (now >= deadline)
             {
                 timedOut();
                 Kill();
                 deadline = long.MaxValue;
                 continue;
             }
+            // A supervisor that does not end the step once asked (stopped: below Landlock ABI 6
+            // a step can signal it) is given up on, rather than the build waiting for ever.
+            if (Interlocked.Read(ref killedAt) is >= 0 and var killed && now - killed > KillGraceMs)
+                return null;
+            var ready = LibC.Poll(fds, 2, (int)Math.Clamp(deadline - now, 0, PollSliceMs));
+            if (ready == 0)
+                continue;
             if (ready < 0 && Marshal.GetLastPInvokeError() == 4) // EINTR
                 continue;
             if (ready < 0)
@@ -211,10 +233,16 @@ internal sealed unsafe class ServedProcess(int outputFd, int errorFd, int status
     public void Kill()
     {
         byte kill = 1;
+        Interlocked.CompareExchange(ref killedAt, Environment.TickCount64, -1);
         lock (statusGate)
             if (status >= 0)
                 LibC.Send(status, &kill, 1, LibC.MsgNoSignal);
     }
+
+    /// <summary>When <see cref="Kill"/> was first asked (Environment.TickCount64), or -1.</summary>
+    private long killedAt = -1;
+
+    private const int KillGraceMs = 5000, PollSliceMs = 1000;
 
     public void Dispose()
     {

@@ -74,7 +74,7 @@ public sealed class LaunchServerTests : IDisposable
     }
 
     [Fact]
-    public void Kill_And_Timeout_EndTheCommandAndEverythingItStarted()
+    public void Kill_And_Timeout_EndTheCommandAndEverythingItStarted_EvenWhileItWrites()
     {
         Landlock.Require();
         using var sandbox = Sandbox.Prepare(Toolchain());
@@ -91,6 +91,10 @@ public sealed class LaunchServerTests : IDisposable
         Assert.Equal((128 + 9, 1), (timedOut.ExitCode, timedOut.TimeoutsReported));
         Assert.Equal(["started"], timedOut.Out);
         AssertNoneLeft(marker);
+
+        // A step that never stops writing times out too.
+        var chatty = Run(sandbox, "yes", timeoutMs: 300);
+        Assert.Equal((128 + 9, 1), (chatty.ExitCode, chatty.TimeoutsReported));
     }
 
     [Fact]

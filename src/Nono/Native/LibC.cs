@@ -29,12 +29,39 @@ internal static partial class LibC
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     internal static unsafe partial nint Read(int fd, byte* buffer, nuint count);
 
+    /// <summary>Whether the descriptor is open.</summary>
+    internal static bool IsOpen(int fd) => Fcntl(fd, FGetFd) >= 0;
+
+    /// <summary>/dev/null for reading, close-on-exec, or -1.</summary>
+    internal static int OpenDevNull() => Open("/dev/null", OCloExec);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int command);
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    internal static partial int Kill(int pid, int signal);
+
+    /// <summary>Reaps a child this process started itself (not through .NET's Process).</summary>
+    internal static unsafe void WaitPid(int pid)
+    {
+        int status;
+        while (WaitPid(pid, &status, 0) < 0 && Marshal.GetLastPInvokeError() == 4) // EINTR
+        {
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
+    private static unsafe partial int WaitPid(int pid, int* status, int options);
+
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     internal static unsafe partial nint Send(int fd, byte* buffer, nuint count, int flags);
 
     internal const int MsgNoSignal = 0x4000;
 
-    private const int OCloExec = 0x80000, AfUnix = 1, SockStream = 1, SockCloExec = 0x80000;
+    private const int FGetFd = 1, OCloExec = 0x80000, AfUnix = 1, SockStream = 1, SockCloExec = 0x80000;
 
     [LibraryImport("libc", EntryPoint = "pipe2", SetLastError = true)]
     private static unsafe partial int Pipe2(int* fds, int flags);
