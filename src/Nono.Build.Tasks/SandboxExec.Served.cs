@@ -20,7 +20,7 @@ public partial class SandboxExec
     {
         if (!OperatingSystem.IsLinux() || policy is not { Enforce: true } || launch is null || responseFileCommands.Length > 0)
             return null;
-        var served = false;
+        var started = false;
         try
         {
             startInfo = GetProcessStartInfo(pathToTool, commandLineCommands, "");
@@ -30,12 +30,12 @@ public partial class SandboxExec
                 workingDirectory, launch.RulesetFd);
             if (process is null)
                 return null;
-            served = true;
+            started = true;
             return Supervise(process, Path.GetFileName(pathToTool));
         }
         finally
         {
-            if (served && ExecScript(commandLineCommands) is { } script)
+            if (started && ExecScript(commandLineCommands) is { } script)
                 DeleteTempFile(script); // Exec's own ExecuteTool, not run here, would have
         }
     }
