@@ -37,16 +37,15 @@ static int receive_header(int sock, struct nono_launch *h, int fds[NONO_LAUNCH_F
 	ssize_t n;
 	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
 		;
-	if (n == 0)
-		return 0;
-	*nfds = 0;
+	if (n <= 0)
+		return n == 0 ? 0 : -1;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
 			int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
 			for (int i = 0; i < count && *nfds < NONO_LAUNCH_FDS; i++)
 				memcpy(&fds[(*nfds)++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
 		}
-	if (n < 0 || (msg.msg_flags & MSG_CTRUNC)
+	if ((msg.msg_flags & MSG_CTRUNC)
 	    || ((size_t)n < sizeof(*h) && read_full(sock, (char *)h + n, sizeof(*h) - (size_t)n)))
 		return -1;
 	int expected = h->ruleset_fd >= 0 ? NONO_LAUNCH_FDS : NONO_LAUNCH_FDS - 1;
