@@ -7,8 +7,9 @@ namespace Nono.Build.Tasks;
 
 /// <summary>
 /// MSBuild's Exec, run under nono-exec (on macOS, sandbox-exec: SandboxExec.MacOS.cs) with the
-/// project's sandbox policy plus this call's own Read, Write, Network and Environment. Everything else — output parsing, ExitCode,
-/// ConsoleOutput, Timeout, cancellation — is Exec's own: only the process start is changed.
+/// project's sandbox policy plus this call's own Read, Write, Network and Environment. Output parsing, ExitCode and
+/// ConsoleOutput are Exec's own; the process start is changed, and on Linux also ToolTask's handling of the
+/// running process (output, Timeout, cancellation: SandboxExec.Served.cs), as the launch server starts the step.
 /// </summary>
 public partial class SandboxExec : Microsoft.Build.Tasks.Exec
 {
