@@ -11,7 +11,7 @@ namespace Nono.Build.Tool;
 /// process alone, which is passed on (nono-exec then kills what is left).
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-internal sealed partial class Children : IDisposable
+internal sealed class Children : IDisposable
 {
     private readonly List<Process> running = [];
     private readonly PosixSignalRegistration[] registrations;
@@ -75,7 +75,7 @@ internal sealed partial class Children : IDisposable
     public void Stop(Process process)
     {
         if (!process.HasExited)
-            Kill(process.Id, 15);
+            Nono.Native.LibC.Kill(process.Id, 15);
         process.WaitForExit();
         lock (running)
             running.Remove(process);
@@ -95,7 +95,7 @@ internal sealed partial class Children : IDisposable
         lock (running)
         {
             foreach (var process in running)
-                Kill(process.Id, signal);
+                Nono.Native.LibC.Kill(process.Id, signal);
         }
     }
 
@@ -106,7 +106,4 @@ internal sealed partial class Children : IDisposable
         lock (capture)
             capture.Append(line).Append('\n');
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

@@ -416,5 +416,4 @@ internal static partial class WholeBuild
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall(long number, nint attr, nint size, uint flags);
-
 }
