@@ -107,10 +107,11 @@ pid_t nono_leftovers_start(int (*start)(void *), void *context)
 #define SYS_pidfd_open 434
 #endif
 
-/* Until the command exits: answers its connect() calls (--unix-own's listener, else -1), and
+/* Until the command exits: answers its connect() and bind() calls (--unix-own's listener, else -1), and
  * kills it when the caller's end of the status socket (--serve, else -1) sends a byte or closes:
  * a cancelled or timed-out step, or a build that went away. */
-static void watch_until_exit(const struct nono_policy *policy, int listener, int report, int status_fd, pid_t child)
+static void watch_until_exit(const struct nono_policy *policy, int listener, int ruleset_fd, int report, int status_fd,
+			     pid_t child)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
 	struct pollfd fds[3] = { { pidfd, POLLIN, 0 }, { listener, POLLIN, 0 }, { status_fd, POLLIN, 0 } };
@@ -119,7 +120,7 @@ static void watch_until_exit(const struct nono_policy *policy, int listener, int
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n > 0 && (fds[1].revents & POLLIN))
-			nono_mediate_one(policy, listener, report);
+			nono_mediate_one(policy, listener, ruleset_fd, report);
 		if (n > 0 && (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL)))
 			fds[1].fd = -1; /* no process left that the filter applies to */
 		if (n > 0 && fds[2].revents) {
@@ -134,7 +135,7 @@ static void watch_until_exit(const struct nono_policy *policy, int listener, int
 }
 
 void nono_leftovers_supervise(int children_fd, pid_t child, const struct nono_policy *policy, int listener,
-			      int report, int status_fd)
+			      int ruleset_fd, int report, int status_fd)
 {
 	/* No parent-death signal for the command: a tree kill (.NET's Process.Kill(true), which
 	 * MSBuild uses to cancel a step) stops and kills this process first, then walks into its
@@ -149,7 +150,7 @@ void nono_leftovers_supervise(int children_fd, pid_t child, const struct nono_po
 	sigaction(SIGTERM, &pass, NULL);
 	sigaction(SIGHUP, &pass, NULL);
 	if (listener >= 0 || status_fd >= 0)
-		watch_until_exit(policy, listener, report, status_fd, child);
+		watch_until_exit(policy, listener, ruleset_fd, report, status_fd, child);
 	int status = 0;
 	while (waitpid(child, &status, __WALL) < 0 && errno == EINTR)
 		;

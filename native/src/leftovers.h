@@ -20,11 +20,12 @@ pid_t nono_leftovers_start(int (*start)(void *), void *context);
 
 /* Waits for the command, kills every process still left of its tree, and exits with the
  * command's status (re-raising a deadly signal). With a seccomp listener (--unix-own, else -1)
- * it answers the command's connect() calls meanwhile (mediate.c), writing the ones it refuses
- * to report (--report's file, else -1). With a status socket (--serve, else -1) it writes the
+ * it answers the command's connect() and bind() calls meanwhile (mediate.c; ruleset_fd: the
+ * command's Landlock ruleset, else -1), writing the ones it refuses to report (--report's
+ * file, else -1). With a status socket (--serve, else -1) it writes the
  * command's wait status there before exiting, and kills the command early when the other end
  * sends a byte or closes. */
 void nono_leftovers_supervise(int children_fd, pid_t command, const struct nono_policy *policy,
-			      int listener, int report, int status_fd) __attribute__((noreturn));
+			      int listener, int ruleset_fd, int report, int status_fd) __attribute__((noreturn));
 
 #endif

@@ -1,4 +1,4 @@
-/* --unix-own: the supervisor makes every connect() of the command's processes.
+/* --unix-own: the supervisor makes every connect() and bind() of the command's processes.
  *
  * Landlock before ABI 9 does not mediate connecting to a pathname Unix socket, so a sandboxed
  * build could otherwise reach any socket of the machine: docker.sock (root on the host), the
@@ -28,10 +28,19 @@
  *      - UDP (--allow-udp): allowed, as sendto() reaches any address anyway;
  *   4. replies with the connect's own result, errno included (EINPROGRESS for a non-blocking
  *      socket: the caller polls its socket, which is the one connected).
+ * A bind() is decided on the same copies (bind_socket):
+ *      - a pathname Unix socket that --unix-bind names (MSBuild's node pipes, the compiler
+ *        server's, fixed in /tmp whatever TMPDIR says): bound here, outside the sandbox;
+ *      - an abstract name: refused, as Landlock does not see it and an outside client could
+ *        take it for its server's; a relative path: refused, as for connect;
+ *      - anything else: bound by a child of this process that enters the command's Landlock
+ *        domain first, so the kernel checks it as in the command (a socket file beneath
+ *        --sockets, a --bind-tcp port), never on an address or socket the caller swapped since.
  * The connect runs in this single-threaded supervisor: a slow TCP connect delays the others. */
 #include "mediate.h"
 
 #include "bpf.h"
+#include "landlock.h"
 #include "record.h"
 
 #include <arpa/inet.h>
@@ -50,6 +59,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* linux/seccomp.h, which musl does not ship. */
@@ -493,9 +503,77 @@ static void format_inet(const struct sockaddr_storage *addr, char *target, size_
 	}
 }
 
-/* Decides one notification. Returns 0 (connected) or the errno to reply; on EACCES, target
- * names what was refused (nothing was connected). */
-static int decide(const struct nono_policy *p, int listener, const struct nono_seccomp_notif *req,
+/* Whether path is a socket --unix-bind names for the process tgid ("%p": its pid). */
+static int bind_name_allowed(const struct nono_policy *p, const char *path, long tgid)
+{
+	char pid[24];
+	snprintf(pid, sizeof(pid), "%ld", tgid);
+	for (size_t i = 0; i < p->unix_bind_count; i++) {
+		const char *name = p->unix_binds[i];
+		size_t len = strlen(name);
+		if (len >= 2 && strcmp(name + len - 2, "%p") == 0) {
+			if (strncmp(path, name, len - 2) == 0 && strcmp(path + len - 2, pid) == 0)
+				return 1;
+		} else if (strcmp(path, name) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* bind() by a child of this process that enters the command's Landlock domain (ruleset_fd;
+ * -1: none, as under --audit) first: the kernel checks this copy of the address as it would
+ * have in the command. Returns 0 or an errno. */
+static int bind_as_command(int ruleset_fd, int sock, const struct sockaddr_storage *addr, socklen_t len)
+{
+	pid_t child = fork();
+	if (child < 0)
+		return errno;
+	if (child == 0) {
+		if (ruleset_fd >= 0 && nono_landlock_restrict_self(ruleset_fd))
+			_exit(EACCES);
+		_exit(bind(sock, (const struct sockaddr *)addr, len) ? errno : 0);
+	}
+	int status;
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return EACCES;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EACCES;
+}
+
+/* Binds the caller's socket (see the top of this file). Returns 0 or an errno; on EACCES,
+ * target names what was refused. */
+static int bind_socket(const struct nono_policy *p, int ruleset_fd, long tgid, int sock,
+		       const struct sockaddr_storage *addr, socklen_t len, char *target, size_t target_size)
+{
+	int domain = 0;
+	socklen_t domain_len = sizeof(domain);
+	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &domain_len))
+		return errno;
+	size_t path_len = len - offsetof(struct sockaddr_un, sun_path);
+	if (domain != AF_UNIX || path_len == 0)
+		return bind_as_command(ruleset_fd, sock, addr, len); /* a Unix one: an autobind's random abstract name */
+	const struct sockaddr_un *un = (const struct sockaddr_un *)addr;
+	if (addr->ss_family != AF_UNIX || path_len > sizeof(un->sun_path))
+		return EINVAL;
+	char path[sizeof(un->sun_path) + 1];
+	memcpy(path, un->sun_path, path_len);
+	path[path_len] = '\0';
+	if (path[0] == '\0') {
+		snprintf(target, target_size, "@%.*s", (int)(path_len - 1), path + 1);
+		return EACCES;
+	}
+	snprintf(target, target_size, "%s", path);
+	if (path[0] != '/')
+		return EACCES;
+	if (bind_name_allowed(p, path, tgid))
+		return bind(sock, (const struct sockaddr *)addr, len) ? errno : 0;
+	return bind_as_command(ruleset_fd, sock, addr, len);
+}
+
+/* Decides one notification, a connect() or a bind(). Returns 0 (done) or the errno to reply;
+ * on EACCES, target names what was refused (nothing was connected or bound). */
+static int decide(const struct nono_policy *p, int listener, int ruleset_fd, const struct nono_seccomp_notif *req,
 		  char *target, size_t target_size)
 {
 	int fd = (int)req->data.args[0];
@@ -523,6 +601,11 @@ static int decide(const struct nono_policy *p, int listener, const struct nono_s
 	if (!still_valid(listener, req->id)) {
 		close(sock);
 		return ESRCH;
+	}
+	if (req->data.nr == NR_BIND) {
+		error = bind_socket(p, ruleset_fd, tgid, sock, &addr, (socklen_t)len, target, target_size);
+		close(sock);
+		return error;
 	}
 
 	switch (addr.ss_family) {
@@ -556,7 +639,7 @@ static int decide(const struct nono_policy *p, int listener, const struct nono_s
 static uint64_t reported[REPORTED_MAX];
 static size_t reported_count;
 
-static void report_refusal(int report, pid_t tid, const char *target)
+static void report_refusal(int report, pid_t tid, const char *op, const char *target)
 {
 	uint64_t h = 1469598103934665603ULL;
 	for (const unsigned char *c = (const unsigned char *)target; *c; c++)
@@ -569,7 +652,7 @@ static void report_refusal(int report, pid_t tid, const char *target)
 	reported[reported_count++] = h;
 	static struct nono_denial d;
 	static char line[NONO_REC_LINE];
-	d.op = "connect";
+	d.op = op;
 	snprintf(d.target, sizeof(d.target), "%s", target[0] ? target : "-");
 	d.dest[0] = '\0';
 	d.error = EACCES;
@@ -580,24 +663,24 @@ static void report_refusal(int report, pid_t tid, const char *target)
 		return;
 }
 
-void nono_mediate_one(const struct nono_policy *p, int listener, int report)
+void nono_mediate_one(const struct nono_policy *p, int listener, int ruleset_fd, int report)
 {
 	struct nono_seccomp_notif req;
 	memset(&req, 0, sizeof(req));
 	if (ioctl(listener, NOTIF_RECV, &req))
 		return; /* ENOENT: the caller is gone (a signal, or killed) */
 	struct nono_seccomp_notif_resp resp = { .id = req.id };
-	if (req.data.nr != NR_CONNECT || req.data.arch != NATIVE_ARCH) {
+	if ((req.data.nr != NR_CONNECT && req.data.nr != NR_BIND) || req.data.arch != NATIVE_ARCH) {
 		resp.error = -ENOSYS; /* the filter sends nothing else */
 	} else {
 		char target[PATH_MAX] = "";
-		int error = decide(p, listener, &req, target, sizeof(target));
+		int error = decide(p, listener, ruleset_fd, &req, target, sizeof(target));
 		if (error == EACCES && report >= 0)
-			report_refusal(report, (pid_t)req.pid, target);
+			report_refusal(report, (pid_t)req.pid, req.data.nr == NR_BIND ? "bind" : "connect", target);
 		resp.error = error ? -error : 0;
-		/* --audit: nothing is enforced. A connection the policy refuses is the caller's own
-		 * call, continued by the kernel (which reads the address again: nothing is decided on
-		 * it any more). One it allows was made here, as when enforcing. */
+		/* --audit: nothing is enforced. A connect or bind the policy refuses is the caller's
+		 * own call, continued by the kernel (which reads the address again: nothing is decided
+		 * on it any more). One it allows was made here, as when enforcing. */
 		if (p->audit && error == EACCES) {
 			resp.error = 0;
 			resp.flags = USER_NOTIF_FLAG_CONTINUE;

@@ -257,14 +257,17 @@ static int supervise(const struct nono_policy *policy, struct nono_sandbox *sand
 	if (child < 0)
 		return fail_errno("cannot start the command", "vfork");
 	int report = sandbox->report_fd;
-	nono_sandbox_release(sandbox);
+	/* The ruleset stays for the binds the supervisor makes in the command's domain. */
+	int ruleset = sandbox->filter.notify ? sandbox->ruleset_fd : -1;
+	if (ruleset < 0)
+		nono_sandbox_release(sandbox);
 	int listener = -1;
 	if (channel[0] >= 0) {
 		close(channel[1]);
 		listener = receive_fd(channel[0]);
 		close(channel[0]);
 	}
-	nono_leftovers_supervise(children, child, policy, listener, report, status_fd);
+	nono_leftovers_supervise(children, child, policy, listener, ruleset, report, status_fd);
 }
 
 /* nono-exec with main's arguments; status_fd (--serve's supervisors, else -1) gets the command's

@@ -135,6 +135,23 @@ static int add_unix_path(struct nono_policy *p, const struct nono_option *o, con
 	return 0;
 }
 
+/* --unix-bind PATH: an absolute path, "%p" only at its end (the binding process's pid). */
+static int add_unix_bind(struct nono_policy *p, const struct nono_option *o, const char *value,
+			 struct nono_error *err)
+{
+	const char *pid = strstr(value, "%p");
+	if (value[0] != '/' || (pid && pid[2]) || strchr(value, '%') != pid)
+		return fail2(err, "not an absolute path (\"%p\" only at its end)", o->name, value);
+	if (grow((void **)&p->unix_binds, p->unix_bind_count, sizeof(*p->unix_binds), err))
+		return -1;
+	char *copy = strdup(value);
+	if (!copy)
+		return nono_fail(err, "out of memory", "policy");
+	p->unix_binds[p->unix_bind_count++] = copy;
+	p->unix_own = 1;
+	return 0;
+}
+
 /* --connect-tcp-addr ADDR:PORT, [ADDR6]:PORT: numeric addresses only, never a name. */
 static int add_tcp_addr(struct nono_policy *p, const struct nono_option *o, const char *value,
 			struct nono_error *err)
@@ -226,6 +243,7 @@ const struct nono_option nono_options[] = {
 	FLAG("--allow-unix", allow_unix, "allow Unix sockets (default: refused; stream socketpairs always work)"),
 	FLAG("--unix-own", unix_own, "Unix stream sockets, connected only among the command's own processes (a supervisor makes each connect)"),
 	{ "--unix-connect", "PATH", "with --unix-own: also connect to the socket PATH, or any beneath it", add_unix_path, 0, 0 },
+	{ "--unix-bind", "PATH", "with --unix-own: the supervisor binds the socket PATH for the command (%p at its end: the binding process's pid)", add_unix_bind, 0, 0 },
 	{ "--connect-tcp-addr", "ADDR:PORT", "with --unix-own: TCP connections to this address and port only", add_tcp_addr, 0, 0 },
 	FLAG("--best-effort", best_effort, "run even if the kernel has no Landlock (with a warning)"),
 	FLAG("--kill-leftovers", kill_leftovers, "stay as the command's parent, out of its reach; kill what it leaves running"),
@@ -373,6 +391,9 @@ void nono_policy_free(struct nono_policy *p)
 	for (size_t i = 0; i < p->unix_path_count; i++)
 		free(p->unix_paths[i]);
 	free(p->unix_paths);
+	for (size_t i = 0; i < p->unix_bind_count; i++)
+		free(p->unix_binds[i]);
+	free(p->unix_binds);
 	free(p->tcp_addrs);
 	free(p->bind_ports);
 	free(p->report);

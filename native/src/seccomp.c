@@ -93,14 +93,17 @@ static void refuse_tcp_fast_open(struct nono_bpf *b, uint32_t nr, int flags_arg)
 	bpf_label(b, SKIP);
 }
 
-/* --unix-own: every connect() goes to the supervisor (mediate.c), which reads the address once
- * and connects the command's socket itself, or refuses. A filter cannot tell a Unix socket
- * from a TCP one by its descriptor, nor read the address, and Landlock before ABI 9 does not
- * mediate connecting to a pathname socket: without this, any socket of the machine
- * (docker.sock, D-Bus, an unsandboxed MSBuild node or compiler server) would be reachable. */
-static void notify_connect(struct nono_bpf *b, uint32_t nr_connect)
+/* --unix-own: every connect() and bind() goes to the supervisor (mediate.c), which reads the
+ * address once and connects or binds the command's socket itself, or refuses. A filter cannot
+ * tell a Unix socket from a TCP one by its descriptor, nor read the address, and Landlock
+ * before ABI 9 does not mediate connecting to a pathname socket: without this, any socket of
+ * the machine (docker.sock, D-Bus, an unsandboxed MSBuild node or compiler server) would be
+ * reachable; nor does Landlock see an abstract name bound, which an outside client could take
+ * for its server's. */
+static void notify_connect_and_bind(struct nono_bpf *b)
 {
-	refuse_call(b, nr_connect, SECCOMP_RET_USER_NOTIF);
+	refuse_call(b, NR_CONNECT, SECCOMP_RET_USER_NOTIF);
+	refuse_call(b, NR_BIND, SECCOMP_RET_USER_NOTIF);
 }
 
 struct nr_range {
@@ -151,7 +154,7 @@ static void refuse_always(const struct nono_policy *p, struct nono_bpf *b)
 	if (refuse_listen)
 		refuse_call(b, NR_LISTEN, REFUSE(EACCES));
 	if (p->unix_own)
-		notify_connect(b, NR_CONNECT);
+		notify_connect_and_bind(b);
 	bpf_label(b, OTHER_ARCH);
 
 #ifdef I386_ARCH
@@ -168,10 +171,12 @@ static void refuse_always(const struct nono_policy *p, struct nono_bpf *b)
 	}
 	if (refuse_listen)
 		refuse_call(b, I386_LISTEN, REFUSE(EACCES));
-	/* Mediation reads the native layout only: a 32-bit connect() (on a descriptor inherited
-	 * from a 64-bit parent) is refused. */
-	if (p->unix_own)
+	/* Mediation reads the native layout only: a 32-bit connect() or bind() (on a descriptor
+	 * inherited from a 64-bit parent) is refused. */
+	if (p->unix_own) {
 		refuse_call(b, I386_CONNECT, REFUSE(EACCES));
+		refuse_call(b, I386_BIND, REFUSE(EACCES));
+	}
 	bpf_label(b, OTHER_ARCH);
 #endif
 }

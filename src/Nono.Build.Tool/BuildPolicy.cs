@@ -16,8 +16,8 @@ namespace Nono.Build.Tool;
 /// folder, never write it; write each project's obj/ and bin/ (TestResults/ for test, the
 /// repository's artifacts/ where it uses it); no network.</item>
 /// </list>
-/// Both: a private temp and HOME/DOTNET_CLI_HOME, sockets under /tmp (MSBuild's node pipes and
-/// the compiler server's pipe are fixed there), connections only among the build's own processes
+/// Both: a private temp and HOME/DOTNET_CLI_HOME, sockets there and MSBuild's node pipes in /tmp
+/// (bound by the supervisor, by name), connections only among the build's own processes
 /// (nono-exec --unix-own), the repository's Sandbox* items, and the environment scrubbed as for steps.
 /// </summary>
 internal sealed class BuildPolicy
@@ -141,9 +141,12 @@ internal sealed class BuildPolicy
         if (phase == Phase.Build && items.Any(i => i.Type == "SandboxNetwork" && i.Value.Equals("all", StringComparison.OrdinalIgnoreCase)))
             caps.SetNetworkMode(NetworkMode.AllowAll);
 
-        // MSBuild's node pipes (/tmp/MSBuild<pid>) and the compiler server's (/tmp/<id>) are made
-        // there whatever TMPDIR says: sockets may be made in /tmp, no other file.
-        options.AddRange(["--sockets", "/tmp", "--unix-own", "--kill-leftovers"]);
+        // Sockets in the private folders (the runtime's diagnostics sockets in TMPDIR, test pipes).
+        // MSBuild's node pipes are made in /tmp whatever TMPDIR says: the supervisor binds
+        // /tmp/MSBuild<pid> for the process of that pid only, and no other name there, where an
+        // unsandboxed client (a plain build's node or compiler client) could take the build's
+        // socket for its server's. The compiler server's pipe is the build phase's (WholeBuild).
+        options.AddRange(["--sockets", privateRoot, "--unix-bind", "/tmp/MSBuild%p", "--unix-own", "--kill-leftovers"]);
         // dotnet test: the runner listens on an ephemeral loopback port for its test hosts; the
         // supervisor lets only the build's own processes connect to it.
         if (phase == Phase.Build && test && caps.NetworkMode != NetworkMode.AllowAll)

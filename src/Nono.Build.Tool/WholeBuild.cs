@@ -139,9 +139,11 @@ internal static partial class WholeBuild
                     ? $"dotnet nono: warning {Nono.Build.Tasks.Diagnostics.Audit}: audit ({why}): the build runs with nothing of its policy enforced; what it would deny is reported after it."
                     : $"dotnet nono: diagnostics ({why}): what the sandbox denies the build is reported after it.");
             }
-            BuildPolicy BuildPhase()
+            BuildPolicy BuildPhase(string compilerPipe)
             {
                 var build = BuildPolicy.For(BuildPolicy.Phase.Build, repository, machine, Path.Combine(privateRoot, "build"), test: command == "test", null, proxy);
+                // Roslyn puts its pipe in /tmp whatever TMPDIR says; the supervisor binds this name only.
+                build.LauncherOptions.AddRange(["--unix-bind", Path.Combine("/tmp", compilerPipe)]);
                 if (report is not null)
                     build.LauncherOptions.AddRange(recording == Recording.Audit ? ["--audit", "--report", report] : ["--report", report]);
                 return build;
@@ -174,9 +176,9 @@ internal static partial class WholeBuild
                 var restoreOutput = new StringBuilder();
                 var restorePolicy = RestorePolicy(target, repository, machine, privateRoot, proxy);
                 var restore = StartPhase(children, "restore", restorePolicy, machine, RestoreCommandLine(rest), privateRoot, printPolicy, restoreOutput);
-                var besideBuild = BuildPhase();
                 var besidePipe = $"nono-{Guid.NewGuid():N}";
                 compilerPipes.Add(besidePipe);
+                var besideBuild = BuildPhase(besidePipe);
                 var building = StartPhase(children, command, besideBuild, machine, BuildArguments(besidePipe), privateRoot, printPolicy, null);
                 var restored = FinishPhase(children, restore, "restore", restorePolicy);
                 Console.Out.Write(restoreOutput.ToString());
@@ -197,7 +199,7 @@ internal static partial class WholeBuild
             }
             var pipe = $"nono-{Guid.NewGuid():N}";
             compilerPipes.Add(pipe);
-            var buildPolicy = BuildPhase();
+            var buildPolicy = BuildPhase(pipe);
             var built = FinishPhase(children, StartPhase(children, command, buildPolicy, machine, BuildArguments(pipe), privateRoot, printPolicy, null), command, buildPolicy);
             if (report is not null)
                 BuildDiagnostics.Report(report, recording, failed: built != 0, repository.Root, machine.PackageFolder, machine.DotnetRoot, Console.Error);

@@ -15,7 +15,7 @@ namespace Nono.Build.Tool.Tests;
 /// </summary>
 public sealed class ToolEnvironment : IAsyncLifetime
 {
-    /// <summary>A package whose build targets run an inline task (reads the secret, writes the source tree, opens TCP and Unix connections) and a ToolTask (cat of the secret).</summary>
+    /// <summary>A package whose build targets run an inline task (reads the secret, writes the source tree, opens TCP and Unix connections, listens in /tmp) and a ToolTask (cat of the secret).</summary>
     public const string TaskProbeId = "Nono.E2E.TaskProbe";
 
     /// <summary>A package whose props read the secret with a property function at evaluation.</summary>
@@ -181,6 +181,9 @@ public sealed class ToolEnvironment : IAsyncLifetime
                 var unixEndPoint = Type.GetType("System.Net.Sockets.UnixDomainSocketEndPoint, System.Net.Sockets", true);
                 foreach (var path in ("{{UnixSocketPath}};" + (Sockets ?? "")).Split(new[] { ';', '|' }, StringSplitOptions.RemoveEmptyEntries))
                     Probe("unix " + path, () => { using (var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)) s.Connect((EndPoint)Activator.CreateInstance(unixEndPoint, path)); });
+                // Listening under a name in /tmp, where an unsandboxed client could take it for its server.
+                var listenPath = "/tmp/nono-probe-" + Guid.NewGuid().ToString("N");
+                Probe("listen-tmp", () => { using (var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)) { s.Bind((EndPoint)Activator.CreateInstance(unixEndPoint, listenPath)); s.Listen(1); } File.Delete(listenPath); });
               ]]></Code>
             </Task>
           </UsingTask>

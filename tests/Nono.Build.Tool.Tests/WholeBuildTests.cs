@@ -72,6 +72,7 @@ public sealed partial class WholeBuildTests(ToolEnvironment env)
         Assert.Contains("NONO-PROBE write-source: ok", plain.Output);
         Assert.Contains("NONO-PROBE tcp: ok", plain.Output);
         Assert.Contains($"NONO-PROBE unix {env.UnixSocketPath}: ok", plain.Output);
+        Assert.Contains("NONO-PROBE listen-tmp: ok", plain.Output);
         Assert.True(File.Exists(planted), "control: the plain build's package wrote the source tree");
         Assert.True(ToolEnvironment.Reached(env.TcpListener) && ToolEnvironment.Reached(env.UnixListener), "control: the plain build's package connected");
         File.Delete(planted);
@@ -86,6 +87,7 @@ public sealed partial class WholeBuildTests(ToolEnvironment env)
         Assert.Contains("NONO-PROBE write-source: UnauthorizedAccessException", sandboxed.Output);
         Assert.Contains("NONO-PROBE tcp: SocketException", sandboxed.Output);
         Assert.Contains($"NONO-PROBE unix {env.UnixSocketPath}: SocketException", sandboxed.Output);
+        Assert.Contains("NONO-PROBE listen-tmp: SocketException", sandboxed.Output);
         Assert.Matches("NONO-PROBE tooltask exit [1-9]", sandboxed.Output);
         Assert.False(File.Exists(planted), "a package wrote the source tree under dotnet nono");
         Assert.False(ToolEnvironment.Reached(env.TcpListener), "a package connected to TCP under dotnet nono");
