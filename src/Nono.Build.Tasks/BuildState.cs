@@ -17,15 +17,17 @@ namespace Nono.Build.Tasks;
 /// </summary>
 internal sealed class BuildState
 {
-    private readonly List<(string Path, FileStamp? Stamp)> folders;
+    private readonly List<Folder> folders;
     private readonly Dictionary<string, FileStamp> files;
 
     private BuildState(List<string> folders)
     {
         // The folder first: an entry made while its files are read changes the folder's stamp.
-        this.folders = folders.Select(f => (f, LibC.Stamp(f))).ToList();
+        this.folders = folders.Select(f => new Folder(f, LibC.Stamp(f))).ToList();
         files = Stamps(folders);
     }
+
+    private sealed record Folder(string Path, FileStamp? Stamp);
 
     /// <summary>How many state files there were.</summary>
     public int Count => files.Count;

@@ -157,7 +157,7 @@ internal static class DefaultPolicy
         }
     }
 
-    private readonly record struct EtcEntry(string Path, bool IsDirectory, bool IsLink);
+    private sealed record EtcEntry(string Path, bool IsDirectory, bool IsLink);
 
     private const int FileType = 0xF000, DirectoryType = 0x4000, SymlinkType = 0xA000;
 

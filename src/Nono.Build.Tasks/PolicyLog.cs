@@ -36,7 +36,15 @@ internal static class PolicyLog
     {
         var write = caps.FileSystem.Count(c => c.Access.HasFlag(AccessMode.Write));
         var read = caps.FileSystem.Count - write;
-        var ports = caps.TcpConnectPorts.Where(p => p != proxyPort).Order().ToList();
+        var ports = new List<int>();
+        if (caps.TcpConnectPorts.Count > 0)
+        {
+            foreach (var port in caps.TcpConnectPorts)
+            {
+                if (port != proxyPort)
+                    ports.Add(port);
+            }
+        }
         var network = caps.NetworkMode == NetworkMode.AllowAll ? "network allowed"
             : ports.Count > 0 ? $"network: TCP port{(ports.Count > 1 ? "s" : "")} {string.Join(", ", ports)}"
             : hosts is { Count: > 0 } ? "network"

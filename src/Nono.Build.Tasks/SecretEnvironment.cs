@@ -62,11 +62,12 @@ internal static partial class SecretEnvironment
     [GeneratedRegex(@"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@")]
     private static partial Regex CredentialInUrl();
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, string? Value), bool> Decided = new();
+    /// <summary>By name and value, NUL-separated (neither holds a NUL): a string key, as a tuple would be compiled at run time (see FileStamp).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Decided = new(StringComparer.Ordinal);
 
     /// <summary><see cref="Reason"/> is not null: remembered, since every step asks again about the same environment.</summary>
     public static bool IsDropped(string name, string? value) =>
-        Decided.GetOrAdd((name, value), v => Reason(v.Name, v.Value) is not null);
+        Decided.GetOrAdd(name + "\0" + value, _ => Reason(name, value) is not null);
 
     /// <summary>Why a variable is dropped ("secret", "code injection", "credential in its value"), or null if it is kept.</summary>
     public static string? Reason(string name, string? value = null)

@@ -110,23 +110,24 @@ public sealed class CapabilitySet
     public CapabilitySet Deduplicate()
     {
         var merged = new List<FsCapability>();
-        var byPath = new Dictionary<(string, bool), int>();
+        // By path, files and directories apart. Keys and values of the framework's own types: see FileStamp.
+        Dictionary<string, int> files = new(StringComparer.Ordinal), directoryIndex = new(StringComparer.Ordinal);
         foreach (var c in fileSystem)
         {
-            if (byPath.TryGetValue((c.ResolvedPath, c.IsFile), out var same))
+            var byPath = c.IsFile ? files : directoryIndex;
+            if (byPath.TryGetValue(c.ResolvedPath, out var same))
                 merged[same] = merged[same] with { Access = merged[same].Access | c.Access };
             else
             {
-                byPath[(c.ResolvedPath, c.IsFile)] = merged.Count;
+                byPath[c.ResolvedPath] = merged.Count;
                 merged.Add(c);
             }
         }
-        var directories = merged.Where(c => !c.IsFile).ToDictionary(c => c.ResolvedPath, c => c.Access, StringComparer.Ordinal);
         bool CoveredAbove(FsCapability c)
         {
             for (var dir = Path.GetDirectoryName(c.ResolvedPath); dir is not null; dir = Path.GetDirectoryName(dir))
             {
-                if (directories.TryGetValue(dir, out var access) && (c.Access & ~access) == 0)
+                if (directoryIndex.TryGetValue(dir, out var above) && (c.Access & ~merged[above].Access) == 0)
                     return true;
             }
             return false;
@@ -205,20 +206,23 @@ public sealed class CapabilitySet
         }
         else
         {
-            foreach (var port in tcpConnect)
-            {
-                args.Add(LauncherOptions.ConnectTcp.Name);
-                args.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-            foreach (var port in tcpBind)
-            {
-                args.Add(LauncherOptions.BindTcp.Name);
-                args.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
+            AddPorts(args, LauncherOptions.ConnectTcp.Name, tcpConnect);
+            AddPorts(args, LauncherOptions.BindTcp.Name, tcpBind);
         }
         if (UnixSocketsAllowed)
             args.Add(LauncherOptions.AllowUnix.Name);
         return args;
+    }
+
+    private static void AddPorts(List<string> args, string option, SortedSet<int> ports)
+    {
+        if (ports.Count == 0)
+            return; // most policies have none: SortedSet<int>'s enumerator is then not compiled at run time (see FileStamp)
+        foreach (var port in ports)
+        {
+            args.Add(option);
+            args.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 
     /// <summary>A deep copy, for snapshots.</summary>
@@ -226,8 +230,10 @@ public sealed class CapabilitySet
     {
         var copy = new CapabilitySet { NetworkMode = NetworkMode, UnixSocketsAllowed = UnixSocketsAllowed };
         copy.fileSystem.AddRange(fileSystem);
-        copy.tcpConnect.UnionWith(tcpConnect);
-        copy.tcpBind.UnionWith(tcpBind);
+        if (tcpConnect.Count > 0)
+            copy.tcpConnect.UnionWith(tcpConnect);
+        if (tcpBind.Count > 0)
+            copy.tcpBind.UnionWith(tcpBind);
         return copy;
     }
 }

@@ -11,7 +11,7 @@ namespace Nono;
 public sealed class PreparedSandbox : IDisposable
 {
     private readonly object gate = new();
-    private readonly IReadOnlyList<(string Path, (ulong, ulong)? Identity)> watched;
+    private readonly List<Watched> watched;
     private readonly List<string> networkArguments;
     private int rulesetFd;
     private string? optionsFile;
@@ -25,9 +25,11 @@ public sealed class PreparedSandbox : IDisposable
         // own paths may be removed and created again by a target.
         watched = capabilities.FileSystem
             .Where(c => c.Source != CapabilitySource.System || c.Access.HasFlag(AccessMode.Write))
-            .Select(c => (c.ResolvedPath, LibC.FileIdentity(c.ResolvedPath)))
+            .Select(c => new Watched(c.ResolvedPath, LibC.FileIdentity(c.ResolvedPath)))
             .ToList();
     }
+
+    private sealed record Watched(string Path, FileId? Identity);
 
     /// <summary>The grants, as prepared (a copy: later changes to the original set do not apply).</summary>
     public CapabilitySet Capabilities { get; }

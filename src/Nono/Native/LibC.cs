@@ -73,14 +73,14 @@ internal static partial class LibC
     private static unsafe partial int StatX(int dirfd, string path, int flags, uint mask, byte* buffer);
 
     /// <summary>The file a path names now (device and inode), or null if it cannot be reached.</summary>
-    internal static unsafe (ulong Inode, ulong Device)? FileIdentity(string path)
+    internal static unsafe FileId? FileIdentity(string path)
     {
         const int AtFdCwd = -100;
         const uint StatxIno = 0x100;
         var buffer = stackalloc byte[256]; // struct statx: the same layout on every architecture
         if (StatX(AtFdCwd, path, 0, StatxIno, buffer) != 0)
             return null;
-        return (*(ulong*)(buffer + 32), ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140));
+        return new FileId(*(ulong*)(buffer + 32), ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140));
     }
 
     /// <summary>
@@ -107,5 +107,12 @@ internal static partial class LibC
     }
 }
 
+// Classes, not structs: the framework's collections and LINQ over a struct of this assembly are
+// compiled at run time (ReadyToRun code holds no instantiations of other assemblies' generics
+// over it), which cost a project's first step milliseconds.
+
+/// <summary>Which file a path names (<see cref="LibC.FileIdentity"/>).</summary>
+internal sealed record FileId(ulong Inode, ulong Device);
+
 /// <summary>A file's identity and change times (<see cref="LibC.Stamp"/>): equal stamps, unchanged file.</summary>
-internal readonly record struct FileStamp(ulong Device, ulong Inode, ushort Mode, long Size, long ModifiedNs, long ChangedNs);
+internal sealed record FileStamp(ulong Device, ulong Inode, ushort Mode, long Size, long ModifiedNs, long ChangedNs);
