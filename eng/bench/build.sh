@@ -14,6 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-10}
 STEPS=${STEPS:-100}
+# RESTORE=1: the builds as `dotnet build` runs them by default, with NuGet's (no-op) restore first.
+restore=--no-restore; [ "${RESTORE:-0}" = 1 ] && restore=--restore
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)
 [ -f "artifacts/packages/Nono.Build.Sdk.$version.nupkg" ] || { echo "run eng/build.sh first" >&2; exit 1; }
 
@@ -62,7 +64,7 @@ variants="none-plain none-sdk empty one-plain one-sdk steps-plain steps-sdk"
 build() { # variant -> "wall_ms cpu_ms exec_ms msbuild_ms"
   local times
   times=$(NUGET_PACKAGES="$work/packages" /usr/bin/time -f "%e %U %S" -o "$work/time" \
-    dotnet build "$work/$1" --no-restore -nodeReuse:false -clp:PerformanceSummary -v:q \
+    dotnet build "$work/$1" "$restore" -nodeReuse:false -clp:PerformanceSummary -v:q \
     | awk '/Project Evaluation Performance Summary/ {getline; m += $1} /^Project Performance Summary/ {getline; m += $1}
            /Task Performance Summary/ {t=1} t && $3 == "Exec" && !e {e = $1} END {print e + 0, m + 0}')
   awk -v t="$times" '{ printf "%d %d %s\n", $1 * 1000, ($2 + $3) * 1000, t }' "$work/time"
@@ -99,7 +101,7 @@ row() { # label variant baseline
 }
 # The last column is MSBuild's own measure of the project's evaluation and build (its performance
 # summary), without the process's start and end: less disturbed, and what an SDK's files and tasks change.
-echo "| $ROUNDS rounds, no-op incremental builds (--no-restore) | wall (ms), median | CPU (ms), median | wall added, paired median | CPU added, paired median | evaluation + build added (MSBuild's summary), paired median |"
+echo "| $ROUNDS rounds, no-op incremental builds ($restore) | wall (ms), median | CPU (ms), median | wall added, paired median | CPU added, paired median | evaluation + build added (MSBuild's summary), paired median |"
 echo "|---|---:|---:|---:|---:|---:|"
 row "no Exec, without the SDK" none-plain none-plain
 row "no Exec, an empty versioned SDK (the SDK resolver alone)" empty none-plain
