@@ -36,6 +36,7 @@ internal static class PolicyLog
     {
         var write = caps.FileSystem.Count(c => c.Access.HasFlag(AccessMode.Write));
         var read = caps.FileSystem.Count - write;
+        // A loop, not LINQ over int, and none at all without ports: both compiled at run time (see FileStamp).
         var ports = new List<int>();
         if (caps.TcpConnectPorts.Count > 0)
         {

@@ -67,7 +67,7 @@ internal static partial class SecretEnvironment
 
     /// <summary><see cref="Reason"/> is not null: remembered, since every step asks again about the same environment.</summary>
     public static bool IsDropped(string name, string? value) =>
-        Decided.GetOrAdd(name + "\0" + value, _ => Reason(name, value) is not null);
+        Decided.GetOrAdd(value is null ? name : name + "\0" + value, _ => Reason(name, value) is not null);
 
     /// <summary>Why a variable is dropped ("secret", "code injection", "credential in its value"), or null if it is kept.</summary>
     public static string? Reason(string name, string? value = null)
