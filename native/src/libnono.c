@@ -202,7 +202,7 @@ NONO_API int nono_apply(int argc, const char *const argv[], char *err_text, size
 {
 	struct nono_policy policy = { 0 };
 	struct nono_error err = { { 0 } };
-	struct nono_sandbox sandbox = { .ruleset_fd = -1 };
+	struct nono_sandbox sandbox = { .ruleset_fd = -1, .audit_ruleset_fd = -1 };
 	int command = 0;
 	int dummy;
 	if (!partial)

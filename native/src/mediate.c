@@ -542,17 +542,23 @@ static int bind_as_command(int ruleset_fd, int sock, const struct sockaddr_stora
 }
 
 /* Binds the caller's socket (see the top of this file). Returns 0 or an errno; on EACCES,
- * target names what was refused. */
+ * *op and target name what was refused: the recorder's "create PATH" for a socket file,
+ * "bind @NAME" or "bind ADDRESS:PORT" otherwise. */
 static int bind_socket(const struct nono_policy *p, int ruleset_fd, long tgid, int sock,
-		       const struct sockaddr_storage *addr, socklen_t len, char *target, size_t target_size)
+		       const struct sockaddr_storage *addr, socklen_t len, const char **op, char *target, size_t target_size)
 {
 	int domain = 0;
 	socklen_t domain_len = sizeof(domain);
 	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &domain_len))
 		return errno;
+	*op = "bind";
 	size_t path_len = len - offsetof(struct sockaddr_un, sun_path);
-	if (domain != AF_UNIX || path_len == 0)
-		return bind_as_command(ruleset_fd, sock, addr, len); /* a Unix one: an autobind's random abstract name */
+	if (domain != AF_UNIX || path_len == 0) {
+		/* path_len 0: a Unix socket's autobind, to a random abstract name no client looks for. */
+		if ((domain == AF_INET || domain == AF_INET6) && addr->ss_family == domain)
+			format_inet(addr, target, target_size);
+		return bind_as_command(ruleset_fd, sock, addr, len);
+	}
 	const struct sockaddr_un *un = (const struct sockaddr_un *)addr;
 	if (addr->ss_family != AF_UNIX || path_len > sizeof(un->sun_path))
 		return EINVAL;
@@ -563,6 +569,7 @@ static int bind_socket(const struct nono_policy *p, int ruleset_fd, long tgid, i
 		snprintf(target, target_size, "@%.*s", (int)(path_len - 1), path + 1);
 		return EACCES;
 	}
+	*op = "create";
 	snprintf(target, target_size, "%s", path);
 	if (path[0] != '/')
 		return EACCES;
@@ -574,7 +581,7 @@ static int bind_socket(const struct nono_policy *p, int ruleset_fd, long tgid, i
 /* Decides one notification, a connect() or a bind(). Returns 0 (done) or the errno to reply;
  * on EACCES, target names what was refused (nothing was connected or bound). */
 static int decide(const struct nono_policy *p, int listener, int ruleset_fd, const struct nono_seccomp_notif *req,
-		  char *target, size_t target_size)
+		  const char **op, char *target, size_t target_size)
 {
 	int fd = (int)req->data.args[0];
 	uint64_t len = req->data.args[2];
@@ -603,7 +610,7 @@ static int decide(const struct nono_policy *p, int listener, int ruleset_fd, con
 		return ESRCH;
 	}
 	if (req->data.nr == NR_BIND) {
-		error = bind_socket(p, ruleset_fd, tgid, sock, &addr, (socklen_t)len, target, target_size);
+		error = bind_socket(p, ruleset_fd, tgid, sock, &addr, (socklen_t)len, op, target, target_size);
 		close(sock);
 		return error;
 	}
@@ -674,9 +681,10 @@ void nono_mediate_one(const struct nono_policy *p, int listener, int ruleset_fd,
 		resp.error = -ENOSYS; /* the filter sends nothing else */
 	} else {
 		char target[PATH_MAX] = "";
-		int error = decide(p, listener, ruleset_fd, &req, target, sizeof(target));
+		const char *op = "connect";
+		int error = decide(p, listener, ruleset_fd, &req, &op, target, sizeof(target));
 		if (error == EACCES && report >= 0)
-			report_refusal(report, (pid_t)req.pid, req.data.nr == NR_BIND ? "bind" : "connect", target);
+			report_refusal(report, (pid_t)req.pid, op, target);
 		resp.error = error ? -error : 0;
 		/* --audit: nothing is enforced. A connect or bind the policy refuses is the caller's
 		 * own call, continued by the kernel (which reads the address again: nothing is decided

@@ -233,6 +233,8 @@ static int confine_and_exec(void *context)
 	}
 	if (launch->sandbox->ruleset_fd >= 0)
 		close(launch->sandbox->ruleset_fd); /* --ruleset-fd's is inheritable */
+	if (launch->sandbox->audit_ruleset_fd >= 0)
+		close(launch->sandbox->audit_ruleset_fd);
 	return exec_command(launch->command);
 }
 
@@ -257,8 +259,9 @@ static int supervise(const struct nono_policy *policy, struct nono_sandbox *sand
 	if (child < 0)
 		return fail_errno("cannot start the command", "vfork");
 	int report = sandbox->report_fd;
-	/* The ruleset stays for the binds the supervisor makes in the command's domain. */
-	int ruleset = sandbox->filter.notify ? sandbox->ruleset_fd : -1;
+	/* The ruleset stays for the binds the supervisor makes in the command's domain (under
+	 * --audit, only to report the ones it would refuse). */
+	int ruleset = !sandbox->filter.notify ? -1 : sandbox->ruleset_fd >= 0 ? sandbox->ruleset_fd : sandbox->audit_ruleset_fd;
 	if (ruleset < 0)
 		nono_sandbox_release(sandbox);
 	int listener = -1;
@@ -319,7 +322,8 @@ static int run(int argc, char *argv[], int status_fd)
 	/* Denial recording (--report, --audit): recorder.c. */
 	if (nono_recording(&policy) && nono_record_start(&policy, &sandbox, &err))
 		return fail(err.text);
-	int keep[KEPT_FDS] = { sandbox.ruleset_fd, children, error_fd, sandbox.report_fd, status_fd };
+	int keep[KEPT_FDS] = { sandbox.ruleset_fd >= 0 ? sandbox.ruleset_fd : sandbox.audit_ruleset_fd, children, error_fd,
+			       sandbox.report_fd, status_fd };
 	close_inherited_fds(keep);
 	if (children >= 0)
 		return supervise(&policy, &sandbox, children, status_fd, argv + command);

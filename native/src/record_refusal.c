@@ -1,13 +1,18 @@
-/* Describes the calls the sandbox's seccomp filter refused (socket families, listen, TCP Fast
- * Open, io_uring, terminal injection, 32-bit calls), for the denial report. */
+/* Describes the calls the sandbox's seccomp filter refused (socket families, listen, bind and
+ * connect where nothing may be bound or connected, TCP Fast Open, io_uring, terminal injection,
+ * 32-bit calls), for the denial report. */
 #include "record.h"
 
 #include "bpf.h"
+#include "record_tracee.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 static const char *family_name(unsigned family)
 {
@@ -37,9 +42,37 @@ static const char *type_name(unsigned type)
 #define I386_ARCH 0 /* no i386 calls on this architecture */
 #endif
 
+/* A bind's or connect's address in the tracee, as the report writes it: ADDRESS:PORT,
+ * [ADDRESS6]:PORT, a socket's path or @NAME. */
+static void format_address(pid_t tid, uint64_t addr, uint64_t addrlen, char *target, size_t size)
+{
+	struct sockaddr_storage sa;
+	memset(&sa, 0, sizeof(sa));
+	size_t len = addrlen < sizeof(sa) ? (size_t)addrlen : sizeof(sa);
+	char host[INET6_ADDRSTRLEN] = "?";
+	snprintf(target, size, "-");
+	if (len < sizeof(sa_family_t) || nono_rec_read_memory(tid, addr, &sa, len))
+		return;
+	if (sa.ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const void *)&sa;
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		snprintf(target, size, "%s:%u", host, ntohs(in->sin_port));
+	} else if (sa.ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = (const void *)&sa;
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		snprintf(target, size, "[%s]:%u", host, ntohs(in6->sin6_port));
+	} else if (sa.ss_family == AF_UNIX && len > sizeof(sa_family_t)) {
+		const struct sockaddr_un *un = (const void *)&sa;
+		int n = (int)(len - sizeof(sa_family_t));
+		if (un->sun_path[0] == '\0')
+			snprintf(target, size, "@%.*s", n - 1, un->sun_path + 1);
+		else
+			snprintf(target, size, "%.*s", n, un->sun_path);
+	}
+}
+
 void nono_describe_refusal(pid_t tid, const struct nono_syscall *sc, int error, struct nono_denial *d)
 {
-	(void)tid;
 	d->dest[0] = '\0';
 	d->error = error;
 	uint64_t nr = sc->nr;
@@ -48,7 +81,8 @@ void nono_describe_refusal(pid_t tid, const struct nono_syscall *sc, int error, 
 #ifdef I386_SOCKET
 		nr = nr == I386_SOCKET ? NR_SOCKET : nr == I386_SOCKETPAIR ? NR_SOCKETPAIR : nr == I386_IOCTL ? NR_IOCTL
 		   : nr == I386_SENDTO ? NR_SENDTO : nr == I386_SENDMSG ? NR_SENDMSG : nr == I386_SENDMMSG ? NR_SENDMMSG
-		   : nr == I386_LISTEN ? NR_LISTEN : nr == I386_IO_URING_SETUP ? NR_IO_URING_SETUP
+		   : nr == I386_LISTEN ? NR_LISTEN : nr == I386_BIND ? NR_BIND : nr == I386_CONNECT ? NR_CONNECT
+		   : nr == I386_IO_URING_SETUP ? NR_IO_URING_SETUP
 		   : nr == I386_SOCKETCALL ? 0x10000 : 0x20000 + nr;
 #endif
 	} else if (sc->arch != NATIVE_ARCH || (nr & 0x40000000U)) {
@@ -78,6 +112,11 @@ void nono_describe_refusal(pid_t tid, const struct nono_syscall *sc, int error, 
 	case NR_IO_URING_SETUP:
 		d->op = "io_uring";
 		snprintf(d->target, sizeof(d->target), "io_uring_setup");
+		return;
+	case NR_BIND:
+	case NR_CONNECT:
+		d->op = nr == NR_BIND ? "bind" : "connect";
+		format_address(tid, sc->args[1], sc->args[2], d->target, sizeof(d->target));
 		return;
 	case NR_LISTEN:
 		d->op = "listen";

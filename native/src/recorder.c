@@ -237,7 +237,10 @@ int nono_record_start(const struct nono_policy *p, struct nono_sandbox *s, struc
 	build_record_filter(&s->record);
 	convert_refusals(&s->filter, p->audit);
 	if (p->audit && s->ruleset_fd >= 0) {
-		close(s->ruleset_fd);
+		if (s->filter.notify)
+			s->audit_ruleset_fd = s->ruleset_fd;
+		else
+			close(s->ruleset_fd);
 		s->ruleset_fd = -1;
 	}
 	return 0;

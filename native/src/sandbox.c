@@ -50,6 +50,7 @@ int nono_sandbox_prepare(const struct nono_policy *p, struct nono_sandbox *s, in
 {
 	s->abi = nono_landlock_abi();
 	s->ruleset_fd = -1;
+	s->audit_ruleset_fd = -1;
 	s->record.len = 0;
 	s->record.notify = 0;
 	s->report_fd = -1;
@@ -125,5 +126,7 @@ void nono_sandbox_release(struct nono_sandbox *s)
 {
 	if (s->ruleset_fd >= 0)
 		close(s->ruleset_fd);
-	s->ruleset_fd = -1;
+	if (s->audit_ruleset_fd >= 0)
+		close(s->audit_ruleset_fd);
+	s->ruleset_fd = s->audit_ruleset_fd = -1;
 }

@@ -9,6 +9,9 @@
 struct nono_sandbox {
 	int abi;        /* Landlock ABI in use; 0: none (only with --best-effort) */
 	int ruleset_fd; /* -1 without Landlock */
+	/* --audit with --unix-own: the ruleset the command does not enter, which the supervisor
+	 * still checks the command's binds with, to report them (mediate.c); else -1. */
+	int audit_ruleset_fd;
 	struct nono_filter filter;
 	/* Denial recording (recorder.c): the filter that stops the command on the calls the
 	 * recorder evaluates (len 0: not recording), installed with the sandbox's own by the

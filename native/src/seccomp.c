@@ -128,11 +128,18 @@ static void refuse_keyrings_and_ipc(struct nono_bpf *b, const struct nr_range *r
 
 /* What is refused whatever the network options, per architecture: terminal injection, keyrings
  * and IPC; and, with the network restricted, TCP Fast Open and listen() without bind() where no
- * port may be bound (listen binds an ephemeral port that Landlock does not check). */
+ * port may be bound (listen binds an ephemeral port that Landlock does not check).
+ * Where the policy lets no socket be bound, or none be connected, bind() or connect() can only
+ * fail (Landlock refuses every TCP port, and no other socket can be made): they are refused here
+ * too. A sandbox nested in a --unix-own one then keeps that: the kernel takes this filter's
+ * refusal over the outer filter's notification, whose supervisor decides on the outer policy. */
 static void refuse_always(const struct nono_policy *p, struct nono_bpf *b)
 {
 	int restrict_inet = !p->net_all;
 	int refuse_listen = restrict_inet && p->bind_count == 0 && !p->allow_unix && !p->unix_own;
+	int refuse_bind = refuse_listen && !p->allow_udp;
+	int refuse_connect = restrict_inet && p->connect_count == 0 && p->tcp_addr_count == 0 && !p->allow_unix && !p->unix_own
+			     && !p->allow_udp;
 	const struct nr_range native_shared[] = NATIVE_SHARED_STATE;
 
 	bpf_load_arch(b);
@@ -153,6 +160,10 @@ static void refuse_always(const struct nono_policy *p, struct nono_bpf *b)
 	}
 	if (refuse_listen)
 		refuse_call(b, NR_LISTEN, REFUSE(EACCES));
+	if (refuse_bind)
+		refuse_call(b, NR_BIND, REFUSE(EACCES));
+	if (refuse_connect)
+		refuse_call(b, NR_CONNECT, REFUSE(EACCES));
 	if (p->unix_own)
 		notify_connect_and_bind(b);
 	bpf_label(b, OTHER_ARCH);
@@ -171,6 +182,10 @@ static void refuse_always(const struct nono_policy *p, struct nono_bpf *b)
 	}
 	if (refuse_listen)
 		refuse_call(b, I386_LISTEN, REFUSE(EACCES));
+	if (refuse_bind)
+		refuse_call(b, I386_BIND, REFUSE(EACCES));
+	if (refuse_connect)
+		refuse_call(b, I386_CONNECT, REFUSE(EACCES));
 	/* Mediation reads the native layout only: a 32-bit connect() or bind() (on a descriptor
 	 * inherited from a 64-bit parent) is refused. */
 	if (p->unix_own) {

@@ -37,7 +37,7 @@ public sealed class MediatedBindTests : IDisposable
         attempt("tcp-fixed", lambda: bind(socket.AF_INET, ("127.0.0.1", 47123)))
         """;
 
-    private Launcher.Result RunProbe(string user, bool sandboxed, string name)
+    private Launcher.Result RunProbe(string user, bool sandboxed, string name, string? report = null, bool audit = false)
     {
         var shared = temp.Dir($"{name}-shared");
         var privateDir = temp.Dir($"{name}-private");
@@ -46,7 +46,8 @@ public sealed class MediatedBindTests : IDisposable
         string[] command = [Launcher.PythonPath, "-c", Probe, shared, privateDir];
         string[] run = !sandboxed ? command
             : [Launcher.Path, .. Launcher.System, "--ro", "/proc", "--rw", temp.Path, "--sockets", privateDir, "--bind-tcp", "0",
-               "--unix-own", "--unix-bind", shared + "/pipe", "--unix-bind", shared + "/MSBuild%p", "--", .. command];
+               "--unix-own", "--unix-bind", shared + "/pipe", "--unix-bind", shared + "/MSBuild%p",
+               .. report is null ? Array.Empty<string>() : ["--report", report], .. audit ? ["--audit"] : Array.Empty<string>(), "--", .. command];
         return user == "root"
             ? Launcher.RunProcess(run[0], run[1..])
             : Launcher.RunProcess("/usr/bin/setpriv", ["--reuid", user, "--regid", "nogroup", "--clear-groups", .. run]);
@@ -65,7 +66,8 @@ public sealed class MediatedBindTests : IDisposable
         foreach (var ok in new[] { "named ok", "own-pid ok", "other-pid ok", "other-name ok", "private ok", "abstract ok", "relative ok", "tcp-ephemeral ok" })
             Assert.True(plain.StdOut.Contains(ok), $"control: unsandboxed, {ok}: {plain}");
 
-        var r = RunProbe(user, sandboxed: true, $"sandboxed-{user}");
+        var report = temp[$"report-{user}.tsv"];
+        var r = RunProbe(user, sandboxed: true, $"sandboxed-{user}", report);
 
         Assert.True(r.ExitCode == 0, r.ToString());
         foreach (var ok in new[] { "named ok", "own-pid ok", "private ok", "tcp-ephemeral ok" })
@@ -74,6 +76,63 @@ public sealed class MediatedBindTests : IDisposable
             Assert.True(r.StdOut.Contains(refused), $"{refused}: {r}");
         Assert.False(File.Exists(temp[$"sandboxed-{user}-shared/server"]), "a refused name leaves no socket file behind");
         Assert.False(File.Exists(temp[$"sandboxed-{user}-shared/MSBuild1"]), "nor does another process's pid");
+        // Reported as the recorder reports a refused socket file (create PATH), an abstract name and a port.
+        var denials = File.ReadAllLines(report).Select(l => l.Split('\t')).Select(f => (Op: f[0], Target: f[1])).ToList();
+        Assert.Contains(("create", temp[$"sandboxed-{user}-shared/server"]), denials);
+        Assert.Contains(("bind", "@nono-test-bind"), denials);
+        Assert.Contains(("bind", "127.0.0.1:47123"), denials);
+    }
+
+    [Fact]
+    public void UnixOwn_WithAudit_LetsEveryBindThrough_AndReportsTheOnesItWouldRefuse()
+    {
+        Landlock.Require(6);
+        var report = temp["audit.tsv"];
+
+        var r = RunProbe("root", sandboxed: true, "audited", report, audit: true);
+
+        Assert.True(r.ExitCode == 0, r.ToString());
+        foreach (var ok in new[] { "named ok", "own-pid ok", "other-pid ok", "other-name ok", "private ok", "abstract ok", "tcp-fixed ok" })
+            Assert.True(r.StdOut.Contains(ok), $"{ok}: {r}");
+        var denials = File.ReadAllLines(report).Select(l => l.Split('\t')).Select(f => (Op: f[0], Target: f[1])).ToList();
+        Assert.Contains(("create", temp["audited-shared/server"]), denials);
+        Assert.Contains(("bind", "@nono-test-bind"), denials);
+        Assert.Contains(("bind", "127.0.0.1:47123"), denials);
+        Assert.DoesNotContain(("create", temp["audited-shared/pipe"]), denials);
+        Assert.DoesNotContain(("create", temp["audited-private/diagnostics"]), denials);
+    }
+
+    [Fact]
+    public void ASandboxNestedInUnixOwn_KeepsItsOwnRefusals_ThatTheOuterSupervisorWouldAllow()
+    {
+        Landlock.Require(6);
+        using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        listener.Listen();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndPoint!).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        const string probe = Launcher.PythonPrelude + """
+
+            port = int(sys.argv[1])
+            def tcp_bind():
+                socket.socket().bind(("127.0.0.1", 0))
+            def tcp_connect():
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+            attempt("tcp-bind", tcp_bind)
+            attempt("tcp-connect", tcp_connect)
+            """;
+        // The outer sandbox lets its command bind an ephemeral port and reach the listener; an Exec
+        // step's own nono-exec inside it allows neither.
+        string[] outer = [.. Launcher.System, "--ro", "/proc", "--rox", Path.GetDirectoryName(Launcher.Path)!, "--bind-tcp", "0", "--connect-tcp-addr", $"127.0.0.1:{port}", "--"];
+        string[] python = [Launcher.PythonPath, "-c", probe, port];
+
+        var alone = Launcher.RunProcess(Launcher.Path, [.. outer, .. python]);
+        Assert.True(alone.StdOut.Contains("tcp-bind ok") && alone.StdOut.Contains("tcp-connect ok"), $"control: the outer sandbox alone allows both: {alone}");
+
+        var nested = Launcher.RunProcess(Launcher.Path, [.. outer, Launcher.Path, .. Launcher.System, "--", .. python]);
+
+        Assert.True(nested.ExitCode == 0, nested.ToString());
+        Assert.True(nested.StdOut.Contains("tcp-bind EACCES"), nested.ToString());
+        Assert.True(nested.StdOut.Contains("tcp-connect EACCES"), nested.ToString());
     }
 
     [Fact]
