@@ -113,7 +113,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 /* ---- The model: docs/nono-exec.md's grammar, checked against the parser's result. ---- */
 
 enum kind { PATH, CONNECT, BIND, NET, ALLOW_UNIX, BEST_EFFORT, PROBE, HELP, RULESET_FD, REPORT, AUDIT, KILL_LEFTOVERS, ERRORS, NULL_STDIN,
-	    ALLOW_UDP, UNIX_OWN, UNIX_CONNECT, TCP_ADDR };
+	    ALLOW_UDP, UNIX_OWN, UNIX_CONNECT, UNIX_BIND, TCP_ADDR };
 
 struct model_option {
 	const char *name;
@@ -138,6 +138,7 @@ static const struct model_option model_options[] = {
 	{ "--allow-unix", ALLOW_UNIX, 0 },
 	{ "--unix-own", UNIX_OWN, 0 },
 	{ "--unix-connect", UNIX_CONNECT, 0 },
+	{ "--unix-bind", UNIX_BIND, 0 },
 	{ "--connect-tcp-addr", TCP_ADDR, 0 },
 	{ "--best-effort", BEST_EFFORT, 0 },
 	{ "--probe", PROBE, 0 },
@@ -153,7 +154,7 @@ static const struct model_option model_options[] = {
 static int takes_value(enum kind kind)
 {
 	return kind == PATH || kind == CONNECT || kind == BIND || kind == NET || kind == RULESET_FD || kind == REPORT || kind == ERRORS
-		|| kind == UNIX_CONNECT || kind == TCP_ADDR;
+		|| kind == UNIX_CONNECT || kind == UNIX_BIND || kind == TCP_ADDR;
 }
 
 static const struct model_option *model_find(const char *name, size_t len)
@@ -184,7 +185,7 @@ struct model {
 	int compare;
 	size_t paths, connects, binds;
 	int net_all, allow_unix, best_effort, probe, help, audit, kill_leftovers, null_stdin, allow_udp, unix_own;
-	size_t unix_paths, tcp_addrs;
+	size_t unix_paths, unix_binds, tcp_addrs;
 	long ruleset_fd;  /* -1: none */
 	int has_report;
 	size_t report_len; /* the last --report value (inputs are at most 4096 bytes) */
@@ -332,6 +333,17 @@ static int model_apply(struct model *m, const struct model_option *o, const char
 		m->unix_paths++;
 		m->unix_own = 1;
 		return 0;
+	case UNIX_BIND: {
+		/* An absolute path whose one '%', if any, is a final "%p" (as a C string: up to a NUL). */
+		size_t n = strnlen(text, len), percents = 0;
+		for (size_t i = 0; i < n; i++)
+			percents += text[i] == '%';
+		if (n == 0 || text[0] != '/' || (percents > 0 && (percents > 1 || n < 2 || memcmp(text + n - 2, "%p", 2))))
+			return m->error = "not an absolute path (\"%p\" only at its end)", -1;
+		m->unix_binds++;
+		m->unix_own = 1;
+		return 0;
+	}
 	case TCP_ADDR: {
 		/* ADDR:PORT or [ADDR6]:PORT, split at the last colon; numeric addresses only. */
 		char host[64];
@@ -563,7 +575,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    m.kill_leftovers != policy.kill_leftovers || m.null_stdin != policy.null_stdin ||
 		    m.allow_udp != policy.allow_udp || m.unix_own != policy.unix_own)
 			die("flags differ from the model's", NULL);
-		if (m.unix_paths != policy.unix_path_count || m.tcp_addrs != policy.tcp_addr_count)
+		if (m.unix_paths != policy.unix_path_count || m.unix_binds != policy.unix_bind_count || m.tcp_addrs != policy.tcp_addr_count)
 			die("mediated-connection counts differ from the model's", NULL);
 		if (m.has_report ? !policy.report || !same(policy.report, m.report, m.report_len) : policy.report != NULL)
 			die("--report differs from the model's", policy.report);
@@ -574,7 +586,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	nono_policy_free(&policy);
-	if (policy.paths || policy.path_count || policy.connect_ports || policy.bind_ports || policy.unix_paths || policy.tcp_addrs)
+	if (policy.paths || policy.path_count || policy.connect_ports || policy.bind_ports || policy.unix_paths || policy.unix_binds
+	    || policy.tcp_addrs)
 		die("nono_policy_free left the policy non-empty", NULL);
 	free_args(argc, argv);
 	if (first_free_fd() != lowest_free_fd)
