@@ -488,21 +488,6 @@ static int read_caller(pid_t pid, uint64_t remote, void *buf, size_t len)
 	return n == (ssize_t)len ? 0 : EFAULT;
 }
 
-/* ADDRESS:PORT as the recorder writes it: 127.0.0.1:443, [::1]:8080. */
-static void format_inet(const struct sockaddr_storage *addr, char *target, size_t size)
-{
-	char host[INET6_ADDRSTRLEN] = "?";
-	if (addr->ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const void *)addr;
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-		snprintf(target, size, "%s:%u", host, ntohs(in->sin_port));
-	} else {
-		const struct sockaddr_in6 *in6 = (const void *)addr;
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		snprintf(target, size, "[%s]:%u", host, ntohs(in6->sin6_port));
-	}
-}
-
 /* Whether path is a socket --unix-bind names for the process tgid ("%p": its pid). */
 static int bind_name_allowed(const struct nono_policy *p, const char *path, long tgid)
 {
@@ -556,7 +541,7 @@ static int bind_socket(const struct nono_policy *p, int ruleset_fd, long tgid, i
 	if (domain != AF_UNIX || path_len == 0) {
 		/* path_len 0: a Unix socket's autobind, to a random abstract name no client looks for. */
 		if ((domain == AF_INET || domain == AF_INET6) && addr->ss_family == domain)
-			format_inet(addr, target, target_size);
+			nono_record_format_inet(addr, target, target_size);
 		return bind_as_command(ruleset_fd, sock, addr, len);
 	}
 	const struct sockaddr_un *un = (const struct sockaddr_un *)addr;
@@ -624,7 +609,7 @@ static int decide(const struct nono_policy *p, int listener, int ruleset_fd, con
 	case AF_INET6:
 		if (is_datagram(sock) ? !p->allow_udp && !p->net_all : !tcp_allowed(p, &addr)) {
 			error = EACCES;
-			format_inet(&addr, target, target_size);
+			nono_record_format_inet(&addr, target, target_size);
 		} else if (connect(sock, (struct sockaddr *)&addr, (socklen_t)len))
 			error = errno;
 		break;

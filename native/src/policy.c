@@ -119,20 +119,27 @@ static int set_net(struct nono_policy *p, const struct nono_option *o, const cha
 	return 0;
 }
 
+/* Appends a copy of value to a --unix-own path list; mediated sockets need the supervisor. */
+static int add_unix_own_path(struct nono_policy *p, char ***list, size_t *count, const char *value,
+			     struct nono_error *err)
+{
+	if (grow((void **)list, *count, sizeof(**list), err))
+		return -1;
+	char *copy = strdup(value);
+	if (!copy)
+		return nono_fail(err, "out of memory", "policy");
+	(*list)[(*count)++] = copy;
+	p->unix_own = 1;
+	return 0;
+}
+
 /* --unix-connect PATH: an absolute path, kept as given (the supervisor compares real paths). */
 static int add_unix_path(struct nono_policy *p, const struct nono_option *o, const char *value,
 			 struct nono_error *err)
 {
 	if (value[0] != '/')
 		return fail2(err, "not an absolute path", o->name, value);
-	if (grow((void **)&p->unix_paths, p->unix_path_count, sizeof(*p->unix_paths), err))
-		return -1;
-	char *copy = strdup(value);
-	if (!copy)
-		return nono_fail(err, "out of memory", "policy");
-	p->unix_paths[p->unix_path_count++] = copy;
-	p->unix_own = 1;
-	return 0;
+	return add_unix_own_path(p, &p->unix_paths, &p->unix_path_count, value, err);
 }
 
 /* --unix-bind PATH: an absolute path, "%p" only at its end (the binding process's pid). */
@@ -142,14 +149,7 @@ static int add_unix_bind(struct nono_policy *p, const struct nono_option *o, con
 	const char *pid = strstr(value, "%p");
 	if (value[0] != '/' || (pid && pid[2]) || strchr(value, '%') != pid)
 		return fail2(err, "not an absolute path (\"%p\" only at its end)", o->name, value);
-	if (grow((void **)&p->unix_binds, p->unix_bind_count, sizeof(*p->unix_binds), err))
-		return -1;
-	char *copy = strdup(value);
-	if (!copy)
-		return nono_fail(err, "out of memory", "policy");
-	p->unix_binds[p->unix_bind_count++] = copy;
-	p->unix_own = 1;
-	return 0;
+	return add_unix_own_path(p, &p->unix_binds, &p->unix_bind_count, value, err);
 }
 
 /* --connect-tcp-addr ADDR:PORT, [ADDR6]:PORT: numeric addresses only, never a name. */

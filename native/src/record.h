@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #define NONO_REC_PATH 4096
@@ -29,6 +30,9 @@ struct nono_denial {
  * Returns 1 with *d filled, or 0. */
 int nono_decode(const struct nono_match *m, pid_t tid, const struct nono_syscall *sc, int exact,
 		struct nono_denial *d);
+
+/* An AF_INET or AF_INET6 address as the report writes it: 127.0.0.1:443, [::1]:8080. */
+void nono_record_format_inet(const struct sockaddr_storage *addr, char *target, size_t size);
 
 /* Describes a call the seccomp filter refused (socket families, listen, io_uring, ...). */
 void nono_describe_refusal(pid_t tid, const struct nono_syscall *sc, int error, struct nono_denial *d);

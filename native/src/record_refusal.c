@@ -42,6 +42,20 @@ static const char *type_name(unsigned type)
 #define I386_ARCH 0 /* no i386 calls on this architecture */
 #endif
 
+void nono_record_format_inet(const struct sockaddr_storage *addr, char *target, size_t size)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	if (addr->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)addr;
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		snprintf(target, size, "%s:%u", host, ntohs(in->sin_port));
+	} else {
+		const struct sockaddr_in6 *in6 = (const void *)addr;
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		snprintf(target, size, "[%s]:%u", host, ntohs(in6->sin6_port));
+	}
+}
+
 /* A bind's or connect's address in the tracee, as the report writes it: ADDRESS:PORT,
  * [ADDRESS6]:PORT, a socket's path or @NAME. */
 static void format_address(pid_t tid, uint64_t addr, uint64_t addrlen, char *target, size_t size)
@@ -49,18 +63,12 @@ static void format_address(pid_t tid, uint64_t addr, uint64_t addrlen, char *tar
 	struct sockaddr_storage sa;
 	memset(&sa, 0, sizeof(sa));
 	size_t len = addrlen < sizeof(sa) ? (size_t)addrlen : sizeof(sa);
-	char host[INET6_ADDRSTRLEN] = "?";
 	snprintf(target, size, "-");
 	if (len < sizeof(sa_family_t) || nono_rec_read_memory(tid, addr, &sa, len))
 		return;
-	if (sa.ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *in = (const void *)&sa;
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-		snprintf(target, size, "%s:%u", host, ntohs(in->sin_port));
-	} else if (sa.ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-		const struct sockaddr_in6 *in6 = (const void *)&sa;
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		snprintf(target, size, "[%s]:%u", host, ntohs(in6->sin6_port));
+	if ((sa.ss_family == AF_INET && len >= sizeof(struct sockaddr_in))
+	    || (sa.ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))) {
+		nono_record_format_inet(&sa, target, size);
 	} else if (sa.ss_family == AF_UNIX && len > sizeof(sa_family_t)) {
 		const struct sockaddr_un *un = (const void *)&sa;
 		int n = (int)(len - sizeof(sa_family_t));

@@ -28,6 +28,11 @@ internal static class Launcher
     public static Result Run(IEnumerable<string> args, string? workingDirectory) =>
         RunProcess(Path, args, workingDirectory);
 
+    /// <summary>argv (a program and its arguments) as root, or as another user through setpriv (this process being root).</summary>
+    public static Result RunAs(string user, string[] argv) => user == "root"
+        ? RunProcess(argv[0], argv[1..])
+        : RunProcess("/usr/bin/setpriv", ["--reuid", user, "--regid", "nogroup", "--clear-groups", .. argv]);
+
     /// <summary>Any program (not sandboxed by itself), with a bounded wait.</summary>
     public static Result RunProcess(string file, IEnumerable<string> args, string? workingDirectory = null)
     {

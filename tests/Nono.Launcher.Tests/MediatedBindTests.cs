@@ -48,10 +48,12 @@ public sealed class MediatedBindTests : IDisposable
             : [Launcher.Path, .. Launcher.System, "--ro", "/proc", "--rw", temp.Path, "--sockets", privateDir, "--bind-tcp", "0",
                "--unix-own", "--unix-bind", shared + "/pipe", "--unix-bind", shared + "/MSBuild%p",
                .. report is null ? Array.Empty<string>() : ["--report", report], .. audit ? ["--audit"] : Array.Empty<string>(), "--", .. command];
-        return user == "root"
-            ? Launcher.RunProcess(run[0], run[1..])
-            : Launcher.RunProcess("/usr/bin/setpriv", ["--reuid", user, "--regid", "nogroup", "--clear-groups", .. run]);
+        return Launcher.RunAs(user, run);
     }
+
+    /// <summary>The report's lines as (op, target).</summary>
+    private static List<(string Op, string Target)> Denials(string report) =>
+        File.ReadAllLines(report).Select(l => l.Split('\t')).Select(f => (f[0], f[1])).ToList();
 
     [Theory]
     [InlineData("root")]
@@ -77,7 +79,7 @@ public sealed class MediatedBindTests : IDisposable
         Assert.False(File.Exists(temp[$"sandboxed-{user}-shared/server"]), "a refused name leaves no socket file behind");
         Assert.False(File.Exists(temp[$"sandboxed-{user}-shared/MSBuild1"]), "nor does another process's pid");
         // Reported as the recorder reports a refused socket file (create PATH), an abstract name and a port.
-        var denials = File.ReadAllLines(report).Select(l => l.Split('\t')).Select(f => (Op: f[0], Target: f[1])).ToList();
+        var denials = Denials(report);
         Assert.Contains(("create", temp[$"sandboxed-{user}-shared/server"]), denials);
         Assert.Contains(("bind", "@nono-test-bind"), denials);
         Assert.Contains(("bind", "127.0.0.1:47123"), denials);
@@ -94,7 +96,7 @@ public sealed class MediatedBindTests : IDisposable
         Assert.True(r.ExitCode == 0, r.ToString());
         foreach (var ok in new[] { "named ok", "own-pid ok", "other-pid ok", "other-name ok", "private ok", "abstract ok", "tcp-fixed ok" })
             Assert.True(r.StdOut.Contains(ok), $"{ok}: {r}");
-        var denials = File.ReadAllLines(report).Select(l => l.Split('\t')).Select(f => (Op: f[0], Target: f[1])).ToList();
+        var denials = Denials(report);
         Assert.Contains(("create", temp["audited-shared/server"]), denials);
         Assert.Contains(("bind", "@nono-test-bind"), denials);
         Assert.Contains(("bind", "127.0.0.1:47123"), denials);

@@ -112,9 +112,7 @@ public sealed class MediatedConnectTests : IDisposable
         string[] command = [Launcher.PythonPath, "-c", Probe, temp[$"{name}-own.sock"], outside.UnixPath, linkDirectory + "/link", outside.TcpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. secret is null ? Array.Empty<string>() : [secret]];
         string[] run = launcherOptions.Length == 0 ? command
             : [Launcher.Path, .. Launcher.System, "--ro", "/proc", "--rw", temp.Path, "--symlinks", temp.Path, "--sockets", temp.Path, .. launcherOptions, "--", .. command];
-        return user == "root"
-            ? Launcher.RunProcess(run[0], run[1..])
-            : Launcher.RunProcess("/usr/bin/setpriv", ["--reuid", user, "--regid", "nogroup", "--clear-groups", .. run]);
+        return Launcher.RunAs(user, run);
     }
 
     [Theory]
