@@ -11,7 +11,7 @@ namespace Nono.Build.Tool;
 /// <item>restore: read and execute the toolchain, the SDK and the repository; write the NuGet
 /// package folder, NuGet's HTTP cache and each project's obj/; the hosts of the feeds the
 /// NuGet.config files name, through the egress proxy (which resolves their names), and nothing
-/// else of the network; read the local feeds;</item>
+/// else of the network; read the local feeds; the feeds' credentials (<see cref="FeedCredentials"/>);</item>
 /// <item>build (build, test, pack, publish, msbuild): the same reads; read and execute the package
 /// folder, never write it; write each project's obj/ and bin/ (TestResults/ for test, the
 /// repository's artifacts/ where it uses it); no network.</item>
@@ -107,19 +107,31 @@ internal sealed class BuildPolicy
                 caps.AllowPath(httpCache, AccessMode.ReadWrite);
                 environment["NUGET_HTTP_CACHE_PATH"] = httpCache;
             }
-            var (remote, local) = Repository.Feeds(feedStart ?? repository.Root, machine.UserNuGetConfig);
-            foreach (var folder in local)
+            var feeds = Repository.Feeds(feedStart ?? repository.Root, machine.UserNuGetConfig);
+            foreach (var folder in feeds.Local)
                 caps.AllowPath(folder, AccessMode.Read);
-            hosts.AddRange(remote.Select(r => HostPattern.Parse(HostPattern.ItemFor(r.Host, r.Port))));
-            // The user's NuGet settings (feeds, their credentials), read-only and to restore only,
-            // where NuGet looks for them (DOTNET_CLI_HOME, else HOME): each project's restore record
-            // names the files it read, so a private copy would make a plain restore and this one
-            // undo each other's no-op. HOME is not writable either way.
+            hosts.AddRange(feeds.Remote.Select(r => HostPattern.Parse(HostPattern.ItemFor(r.Host, r.Port))));
+            // The feeds' credentials, to restore only: it reaches nothing but the feeds. Dropped
+            // from the build phase like any secret.
+            foreach (var name in FeedCredentials.Variables(environment.Keys.ToList(), feeds.Variables))
+                environment.Remove(name);
+            // The user's NuGet settings (feeds, their credentials) and credential providers,
+            // read-only and to restore only, where NuGet looks for them (DOTNET_CLI_HOME, else
+            // HOME): each project's restore record names the files it read, so a private copy
+            // would make a plain restore and this one undo each other's no-op. HOME is not
+            // writable either way; the providers' cache of their operations is private.
             if (machine.UserNuGetConfig is { } userConfig && File.Exists(userConfig))
             {
                 caps.AllowPath(Path.GetDirectoryName(userConfig)!, AccessMode.Read);
                 privateHome = false;
             }
+            var plugins = FeedCredentials.PluginFolders(machine.NuGetPlugins, System.Environment.GetEnvironmentVariable).ToList();
+            foreach (var folder in plugins)
+                caps.AllowPath(folder, AccessMode.Read | AccessMode.Execute);
+            if (plugins.Count > 0)
+                environment["NUGET_PLUGINS_CACHE_PATH"] = Directory.CreateDirectory(Path.Combine(privateRoot, "plugins-cache")).FullName;
+            if (machine.NuGetPlugins is { } pluginsFolder && plugins.Contains(pluginsFolder))
+                privateHome = false;
         }
         else
         {
@@ -255,7 +267,7 @@ internal sealed class BuildPolicy
 /// as NuGet would see it unsandboxed (the user's value, else its default with the trailing slash
 /// NuGet writes), so that restore records the same package folder either way.
 /// </summary>
-internal sealed record Machine(string Dotnet, string DotnetRoot, string PackageFolder, string PackagesVariable, string? HttpCache, string? UserNuGetConfig)
+internal sealed record Machine(string Dotnet, string DotnetRoot, string PackageFolder, string PackagesVariable, string? HttpCache, string? UserNuGetConfig, string? NuGetPlugins = null)
 {
     public static Machine Find()
     {
@@ -266,7 +278,8 @@ internal sealed record Machine(string Dotnet, string DotnetRoot, string PackageF
         var nugetHome = System.Environment.GetEnvironmentVariable("DOTNET_CLI_HOME") is { Length: > 0 } cliHome ? cliHome : home;
         var packagesVariable = System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? p : Path.Combine(nugetHome, ".nuget", "packages") + "/";
         var httpCache = System.Environment.GetEnvironmentVariable("NUGET_HTTP_CACHE_PATH") is { Length: > 0 } c ? Path.GetFullPath(c) : Path.Combine(home, ".local", "share", "NuGet", "http-cache");
-        return new Machine(dotnet, Path.GetDirectoryName(real)!, Path.GetFullPath(packagesVariable), packagesVariable, httpCache, Path.Combine(nugetHome, ".nuget", "NuGet", "NuGet.Config"));
+        return new Machine(dotnet, Path.GetDirectoryName(real)!, Path.GetFullPath(packagesVariable), packagesVariable, httpCache, Path.Combine(nugetHome, ".nuget", "NuGet", "NuGet.Config"),
+            Path.Combine(nugetHome, ".nuget", "plugins"));
     }
 
     /// <summary>The dotnet that runs this tool (DOTNET_HOST_PATH, set by the muxer), else the one on PATH.</summary>

@@ -253,12 +253,14 @@ internal sealed partial class Repository
 
     /// <summary>
     /// The package sources of the NuGet.config files that apply (the target's folder and those
-    /// above it, then the user's): HTTP feeds as (host, port), local feeds as folders.
+    /// above it, then the user's): HTTP feeds as (host, port), local feeds as folders, and the
+    /// environment variables their sources and credentials name (<c>%NAME%</c>, which NuGet expands).
     /// </summary>
-    public static (IReadOnlyList<(string Host, int Port)> Remote, IReadOnlyList<string> Local) Feeds(string start, string? userConfig)
+    public static NuGetFeeds Feeds(string start, string? userConfig)
     {
         var remote = new List<(string, int)>();
         var local = new List<string>();
+        var variables = new List<string>();
         var files = new List<string>();
         for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {
@@ -282,11 +284,14 @@ internal sealed partial class Repository
             {
                 continue;
             }
+            foreach (var add in document.Descendants("packageSourceCredentials").Descendants("add"))
+                variables.AddRange(VariableReferences((string?)add.Attribute("value")));
             foreach (var add in document.Descendants("packageSources").Elements("add"))
             {
                 var value = (string?)add.Attribute("value");
                 if (string.IsNullOrWhiteSpace(value))
                     continue;
+                variables.AddRange(VariableReferences(value));
                 value = Environment.ExpandEnvironmentVariables(value);
                 if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
                     remote.Add((uri.Host, uri.Port));
@@ -298,6 +303,15 @@ internal sealed partial class Repository
                 }
             }
         }
-        return (remote.Distinct().ToList(), local.Distinct().ToList());
+        return new NuGetFeeds(remote.Distinct().ToList(), local.Distinct().ToList(), variables.Distinct(StringComparer.Ordinal).ToList());
     }
+
+    private static IEnumerable<string> VariableReferences(string? value) =>
+        value is null ? [] : EnvironmentReference().Matches(value).Select(m => m.Groups[1].Value);
+
+    [GeneratedRegex("%([A-Za-z_][A-Za-z0-9_]*)%")]
+    private static partial Regex EnvironmentReference();
 }
+
+/// <summary>What the NuGet.config files that apply name: remote feeds, local feeds, and the variables their values use.</summary>
+internal sealed record NuGetFeeds(IReadOnlyList<(string Host, int Port)> Remote, IReadOnlyList<string> Local, IReadOnlyList<string> Variables);
