@@ -648,7 +648,7 @@ static void report_refusal(int report, pid_t tid, const char *op, const char *ta
 	snprintf(d.target, sizeof(d.target), "%s", target[0] ? target : "-");
 	d.dest[0] = '\0';
 	d.error = EACCES;
-	size_t len = nono_record_line(line, sizeof(line), nono_tgid(tid), &d);
+	size_t len = nono_record_line(line, sizeof(line), tid, &d);
 	/* One write(2) per line on an O_APPEND file: lines of the tracer's and this process's
 	 * do not interleave. */
 	if (write(report, line, len) < 0)

@@ -42,12 +42,12 @@ void nono_describe_refusal(pid_t tid, const struct nono_syscall *sc, int error, 
 
 /* A report line's size at most: every field escaped (up to 4 bytes for one), plus separators. */
 #define NONO_REC_LINE (4 * (sizeof(((struct nono_denial *)0)->target) + \
-			    sizeof(((struct nono_denial *)0)->dest) + NONO_REC_PATH + NONO_REC_COMMAND) + 64)
+			    sizeof(((struct nono_denial *)0)->dest) + NONO_REC_PATH + NONO_REC_COMMAND) + 128)
 
 /* Formats one report line (op TAB target TAB pid TAB executable TAB errno TAB destination TAB
- * command LF,
- * docs/nono-exec.md) for process pid into line (NONO_REC_LINE bytes). Returns its length. */
-size_t nono_record_line(char *line, size_t size, pid_t pid, const struct nono_denial *d);
+ * command TAB time TAB thread LF, docs/nono-exec.md) for thread tid, now, into line
+ * (NONO_REC_LINE bytes). Returns its length. */
+size_t nono_record_line(char *line, size_t size, pid_t tid, const struct nono_denial *d);
 
 /* The thread group (process) of a thread, or tid itself if /proc cannot tell. */
 pid_t nono_tgid(pid_t tid);

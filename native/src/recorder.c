@@ -40,6 +40,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ptrace and seccomp UAPI numbers (linux/ptrace.h, linux/seccomp.h), defined here because libc
@@ -348,7 +349,8 @@ static void write_line(struct tracer *t, const char *line, size_t len)
 	}
 }
 
-/* One line: op TAB target TAB pid TAB executable TAB errno TAB destination TAB command LF. */
+/* One line: op TAB target TAB pid TAB executable TAB errno TAB destination TAB command TAB
+ * time TAB thread LF. */
 static void record(struct tracer *t, pid_t tid, const struct nono_denial *d)
 {
 	int seen = seen_before(t, d);
@@ -362,11 +364,14 @@ static void record(struct tracer *t, pid_t tid, const struct nono_denial *d)
 		t->truncated = 1;
 		return;
 	}
-	write_line(t, t->line, nono_record_line(t->line, LINE_SIZE, nono_tgid(tid), d));
+	write_line(t, t->line, nono_record_line(t->line, LINE_SIZE, tid, d));
 }
 
-size_t nono_record_line(char *line, size_t size, pid_t pid, const struct nono_denial *d)
+size_t nono_record_line(char *line, size_t size, pid_t tid, const struct nono_denial *d)
 {
+	pid_t pid = nono_tgid(tid);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
 	char exe[NONO_REC_PATH], link[32];
 	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
 	ssize_t n = readlink(link, exe, sizeof(exe) - 1);
@@ -393,7 +398,10 @@ size_t nono_record_line(char *line, size_t size, pid_t pid, const struct nono_de
 			command[i] = ' ';
 	line[at++] = '\t';
 	at = put_field(line, at, size, command);
-	line[at++] = '\n';
+	/* When and on which thread: what ties an access of a process that runs many parts of the
+	 * build (MSBuild's tasks) to the part that made it. */
+	at += (size_t)snprintf(line + at, size - at, "\t%lld\t%d\n",
+			       (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000, tid);
 	return at;
 }
 

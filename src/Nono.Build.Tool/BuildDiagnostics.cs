@@ -88,10 +88,11 @@ internal static class BuildDiagnostics
     /// <summary>
     /// Which part of the build a process is: a package's tool (its id and version, where the
     /// program or a file it runs lies in the NuGet package folder), MSBuild (evaluation and
-    /// in-process tasks, which run in MSBuild's own process), the compiler server (analyzers and
+    /// in-process tasks, which run in MSBuild's own process: the task, target or evaluation
+    /// <paramref name="timeline"/> has at the denial's time), the compiler server (analyzers and
     /// generators run inside it), a test host, or the program's path.
     /// </summary>
-    public static string Who(SandboxDenial denial, string packageFolder, string dotnetRoot)
+    public static string Who(SandboxDenial denial, string packageFolder, string dotnetRoot, BuildTimeline? timeline = null)
     {
         var words = (denial.CommandLine ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var executable = denial.Executable;
@@ -111,7 +112,15 @@ internal static class BuildDiagnostics
             if (Runs("vstest.console"))
                 return "the test runner (vstest.console)";
             if (Runs("MSBuild") || words is [_, "build" or "test" or "pack" or "publish" or "msbuild" or "restore", ..])
-                return "MSBuild (evaluation or an in-process task)";
+            {
+                // The process that runs the command is MSBuild's in-process node; /nodemode:1 a worker node.
+                var nodeMode = words.FirstOrDefault(w => w.Contains("nodemode:", StringComparison.OrdinalIgnoreCase));
+                var inProcess = nodeMode is null;
+                return (inProcess || nodeMode!.EndsWith("nodemode:1", StringComparison.OrdinalIgnoreCase))
+                    && denial.Time is { } time && timeline?.Describe(inProcess, time, packageFolder) is { } what
+                    ? "MSBuild, " + what
+                    : "MSBuild (evaluation or an in-process task)";
+            }
         }
         var packages = packageFolder.TrimEnd('/') + "/";
         foreach (var path in words.Prepend(executable))
@@ -141,7 +150,7 @@ internal static class BuildDiagnostics
     /// NONO2004 a secrets folder). An audit also writes the suggested items to
     /// <see cref="SuggestedPropsName"/> in the repository. Returns the file written, or null.
     /// </summary>
-    public static string? Report(string reportFile, Recording mode, bool failed, string repositoryRoot, string packageFolder, string dotnetRoot, TextWriter output)
+    public static string? Report(string reportFile, BuildTimeline timeline, Recording mode, bool failed, string repositoryRoot, string packageFolder, string dotnetRoot, TextWriter output)
     {
         var (recorded, truncated) = SandboxDenial.ReadReport(reportFile);
         var denials = recorded.Where(d => !IsBuildNoise(d, dotnetRoot)).ToList();
@@ -155,7 +164,7 @@ internal static class BuildDiagnostics
             return null;
         }
         var groups = denials
-            .GroupBy(d => (Who: Who(d, packageFolder, dotnetRoot), Item: string.Join(" and ", SandboxSuggestion.For(d, home).Select(s => s.Xml))))
+            .GroupBy(d => (Who: Who(d, packageFolder, dotnetRoot, timeline), Item: string.Join(" and ", SandboxSuggestion.For(d, home).Select(s => s.Xml))))
             .ToList();
         foreach (var group in groups.Take(Listed))
         {

@@ -128,13 +128,16 @@ internal static partial class WholeBuild
             var noRestore = rest.Contains("--no-restore") || rest.Contains("--no-build");
             var restoring = RestoringCommands.Contains(command) && !noRestore;
             var (recording, why) = BuildDiagnostics.Settings(repository, diagnosticsOption, auditOption, rest, Console.Error.WriteLine);
-            string? report = null;
+            string? report = null, timeline = null;
             if (recording != Recording.Off)
             {
                 // The report lies outside every grant (a private folder of this process's), so the
                 // build can neither forge nor erase what the recorder writes about it.
                 reportRoot = Directory.CreateTempSubdirectory("nono-report-").FullName;
                 report = Path.Combine(reportRoot, "build.denials");
+                // What MSBuild ran when, to tell apart the tasks in its processes (written inside the build).
+                if (File.Exists(BuildTimeline.LoggerAssembly))
+                    timeline = Path.Combine(privateRoot, "build", "timeline.tsv");
                 Console.Error.WriteLine(recording == Recording.Audit
                     ? $"dotnet nono: warning {Nono.Build.Tasks.Diagnostics.Audit}: audit ({why}): the build runs with nothing of its policy enforced; what it would deny is reported after it."
                     : $"dotnet nono: diagnostics ({why}): what the sandbox denies the build is reported after it.");
@@ -146,6 +149,8 @@ internal static partial class WholeBuild
                 build.LauncherOptions.AddRange(["--unix-bind", Path.Combine("/tmp", compilerPipe)]);
                 if (report is not null)
                     build.LauncherOptions.AddRange(recording == Recording.Audit ? ["--audit", "--report", report] : ["--report", report]);
+                if (timeline is not null)
+                    build.Capabilities.AllowFile(BuildTimeline.LoggerAssembly, AccessMode.Read);
                 return build;
             }
             string[] BuildArguments(string pipe) =>
@@ -163,6 +168,7 @@ internal static partial class WholeBuild
                     Recording.Denials => ["-p:SandboxDiagnostics=false"],
                     _ => [],
                 },
+                .. timeline is null ? [] : new[] { $"-logger:{BuildTimeline.LoggerType},{BuildTimeline.LoggerAssembly};{timeline}" },
             ];
 
             // Where every project has restored before, restore runs beside the build, which reads
@@ -202,7 +208,7 @@ internal static partial class WholeBuild
             var buildPolicy = BuildPhase(pipe);
             var built = FinishPhase(children, StartPhase(children, command, buildPolicy, machine, BuildArguments(pipe), privateRoot, printPolicy, null), command, buildPolicy);
             if (report is not null)
-                BuildDiagnostics.Report(report, recording, failed: built != 0, repository.Root, machine.PackageFolder, machine.DotnetRoot, Console.Error);
+                BuildDiagnostics.Report(report, timeline is null ? BuildTimeline.Empty : BuildTimeline.Read(timeline), recording, failed: built != 0, repository.Root, machine.PackageFolder, machine.DotnetRoot, Console.Error);
             return built;
         }
         finally

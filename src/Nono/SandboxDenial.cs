@@ -85,6 +85,12 @@ public sealed record SandboxDenial(
     /// </summary>
     public string? CommandLine { get; init; }
 
+    /// <summary>When the access was denied; null if the report does not say.</summary>
+    public DateTimeOffset? Time { get; init; }
+
+    /// <summary>The thread that was denied (its Linux tid); null if the report does not say.</summary>
+    public int? ThreadId { get; init; }
+
     /// <summary>One line: operation, target (→ destination), process and error.</summary>
     public override string ToString() =>
         $"{OperationName} {Target}{(Destination is null ? "" : " -> " + Destination)} (pid {ProcessId.ToString(CultureInfo.InvariantCulture)} {Executable}: {Error})";
@@ -122,12 +128,16 @@ public sealed record SandboxDenial(
             }
             if (!int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
                 continue;
-            // Fields 6 and 7: the destination ("-" where the operation has none) and the command line.
+            // Fields 6 to 9: the destination ("-" where the operation has none), the command line,
+            // the time (milliseconds since the epoch) and the thread.
             var destination = fields.Length > 5 ? Unescape(fields[5]) : "";
             denials.Add(new SandboxDenial(OperationOf(fields[0]), fields[0], Unescape(fields[1]),
                 destination.Length > 0 ? destination : null, pid, Unescape(fields[3]), fields[4])
             {
                 CommandLine = fields.Length > 6 && fields[6] != "-" ? Unescape(fields[6]) : null,
+                Time = fields.Length > 7 && long.TryParse(fields[7], NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+                    ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null,
+                ThreadId = fields.Length > 8 && int.TryParse(fields[8], NumberStyles.None, CultureInfo.InvariantCulture, out var tid) ? tid : null,
             });
         }
         return (denials, truncated);

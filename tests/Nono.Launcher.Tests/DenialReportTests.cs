@@ -64,7 +64,10 @@ public sealed class DenialReportTests : IDisposable
         report.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
         {
             var f = line.Split('\t');
-            Assert.True(f.Length == 7, $"malformed report line: {line}");
+            Assert.True(f.Length == 9, $"malformed report line: {line}");
+            // When (milliseconds since the epoch, within the last minute) and by which thread.
+            Assert.InRange(long.Parse(f[7], CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            Assert.True(int.Parse(f[8], CultureInfo.InvariantCulture) > 0, $"no thread: {line}");
             return new Denial(f[0], Unescape(f[1]), int.Parse(f[2], CultureInfo.InvariantCulture), Unescape(f[3]), f[4],
                 f[5] == "-" ? null : Unescape(f[5]));
         }).ToList();

@@ -68,6 +68,9 @@ public class SandboxDenialTests : IDisposable
             Assert.Equal("s3cret", stdout);
             var read = Assert.Single(run.Denials);
             Assert.Equal((SandboxOperation.Read, secret), (read.Operation, read.Target));
+            // When, and by which thread: cat has one, the process itself.
+            Assert.InRange(read.Time!.Value, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow);
+            Assert.Equal(read.ProcessId, read.ThreadId);
         }
     }
 
@@ -109,7 +112,7 @@ public class SandboxDenialTests : IDisposable
             "rename\t/src/f\t7\t/usr/bin/mv\tEXDEV\t/dst/f",
             "connect\t127.0.0.1:443\t8\t/usr/bin/curl\tEACCES",
             "listen\tlisten without bind\t9\t-\tEACCES",
-            "read\t/secret\t10\t/usr/bin/dotnet\tEACCES\t-\t/usr/bin/dotnet exec VBCSCompiler.dll\\tx",
+            "read\t/secret\t10\t/usr/bin/dotnet\tEACCES\t-\t/usr/bin/dotnet exec VBCSCompiler.dll\\tx\t1796075054081\t11",
             "truncated\t-\t0\t-\t-",
             "read\t/cut-sho") + "\n";
 
@@ -123,6 +126,8 @@ public class SandboxDenialTests : IDisposable
         Assert.Equal((SandboxOperation.Other, "listen", ""), (denials[3].Operation, denials[3].OperationName, denials[3].Executable));
         Assert.Null(denials[0].CommandLine);
         Assert.Equal((null, "/usr/bin/dotnet exec VBCSCompiler.dll\tx"), (denials[4].Destination, denials[4].CommandLine));
+        Assert.Equal((DateTimeOffset.FromUnixTimeMilliseconds(1796075054081), 11), (denials[4].Time, denials[4].ThreadId));
+        Assert.Null(denials[0].Time);
     }
 
     [Fact]

@@ -1,0 +1,124 @@
+using System.Globalization;
+
+namespace Nono.Build.Tool;
+
+/// <summary>
+/// What MSBuild's processes were doing when, as the build's own logger (Nono.Build.Timeline's
+/// TimelineLogger, loaded with <c>-logger</c> in a recorded build) wrote it: the evaluations,
+/// targets and tasks, each with its node and its start and end. Ties a denial in an MSBuild process
+/// (<see cref="SandboxDenial.Time"/>) to the task, target or evaluation that ran there then. The
+/// logger runs inside the build: code in MSBuild's process could write a false timeline, so this
+/// names a suspect, while the denial itself is the recorder's, outside the build.
+/// </summary>
+internal sealed class BuildTimeline
+{
+    /// <summary>The logger's type and file, beside this tool.</summary>
+    public const string LoggerType = "Nono.Build.Timeline.TimelineLogger";
+
+    public static string LoggerAssembly => Path.Combine(AppContext.BaseDirectory, "Nono.Build.Timeline.dll");
+
+    /// <summary>MSBuild's node in the process that runs the command (in-process); worker nodes count from 2.</summary>
+    private const int InProcessNode = 1;
+
+    /// <summary>Slack around a span: the recorder's clock has milliseconds, the logger's microseconds.</summary>
+    private const long SlackMicroseconds = 1000;
+
+    private readonly List<Span> spans;
+
+    private BuildTimeline(List<Span> spans) => this.spans = spans;
+
+    public static BuildTimeline Empty { get; } = new([]);
+
+    /// <summary>One evaluation, target or task, from its start to its end (long.MaxValue if it never ended).</summary>
+    private sealed record Span(string Kind, int Node, long Start, string Name, string File, string Project, string Assembly)
+    {
+        public long End { get; set; } = long.MaxValue;
+    }
+
+    /// <summary>The timeline the logger wrote to <paramref name="path"/>; empty if there is none.</summary>
+    public static BuildTimeline Read(string path)
+    {
+        var spans = new List<Span>();
+        var open = new Dictionary<string, Span>(StringComparer.Ordinal);
+        IEnumerable<string> lines;
+        try
+        {
+            lines = File.ReadLines(path).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Empty;
+        }
+        foreach (var line in lines)
+        {
+            var f = line.Split('\t');
+            if (f.Length < 5 || !long.TryParse(f[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var time)
+                || !int.TryParse(f[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var node))
+                continue;
+            var key = $"{f[0]}|{f[3]}|{f[4]}";
+            if (f[1] == "START" && f.Length >= 9)
+            {
+                var span = new Span(f[0], node, time, f[5], f[6], f[7], f[8]);
+                spans.Add(span);
+                open[key] = span;
+            }
+            else if (f[1] == "END" && open.Remove(key, out var started))
+            {
+                started.End = time;
+            }
+        }
+        return new BuildTimeline(spans);
+    }
+
+    /// <summary>
+    /// What MSBuild ran at <paramref name="time"/> in the process that runs the command
+    /// (<paramref name="inProcessNode"/>) or in a worker node: the task (its package, where it comes
+    /// from the package folder), else the target, else the evaluation; null where the timeline does
+    /// not tell, or worker nodes ran different things then.
+    /// </summary>
+    public string? Describe(bool inProcessNode, DateTimeOffset time, string packageFolder)
+    {
+        var at = (time - DateTimeOffset.UnixEpoch).Ticks / 10;
+        var running = spans
+            .Where(s => (s.Node == InProcessNode) == inProcessNode && s.Start - SlackMicroseconds <= at && at - SlackMicroseconds <= s.End)
+            .ToList();
+        foreach (var kind in new[] { "task", "target", "evaluation" })
+        {
+            // The innermost: the one that started last on its node (a task that builds other projects
+            // waits while their targets run).
+            var described = running.Where(s => s.Kind == kind).GroupBy(s => s.Node)
+                .Select(node => Describe(node.MaxBy(s => s.Start)!, packageFolder)).Distinct().ToList();
+            if (described.Count == 1)
+                return described[0];
+            if (described.Count > 1)
+                return null;
+        }
+        return null;
+    }
+
+    private static string Describe(Span s, string packageFolder)
+    {
+        var project = Path.GetFileName(s.Project);
+        return s.Kind switch
+        {
+            "task" => $"task {s.Name}{From(s.Assembly, s.File, packageFolder)} for {project}",
+            "target" => $"target {s.Name}{From("", s.File, packageFolder)} for {project}",
+            _ => $"evaluating {project} (a property function or an import)",
+        };
+    }
+
+    /// <summary>" of package ID VERSION (FILE)" where the task's assembly or the file that uses it lies in the package folder, else " (FILE)".</summary>
+    private static string From(string assembly, string file, string packageFolder)
+    {
+        var packages = packageFolder.TrimEnd('/') + "/";
+        foreach (var path in new[] { assembly, file })
+        {
+            if (!path.StartsWith(packages, StringComparison.Ordinal))
+                continue;
+            var parts = path[packages.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length >= 3)
+                return $" of package {parts[0]} {parts[1]} ({string.Join('/', parts[2..])})";
+        }
+        return file.Length > 0 ? $" ({file})" : "";
+    }
+}
