@@ -38,7 +38,7 @@ internal static partial class SecretEnvironment
         // TeamCity: every build parameter, password parameters included.
         "TEAMCITY_BUILD_PROPERTIES_FILE", "TEAMCITY_CONFIGURATION_PROPERTIES_FILE",
         // Azure Pipelines, Azure Artifacts' credential provider.
-        "VSS_NUGET_EXTERNAL_FEED_ENDPOINTS", "NUGET_CREDENTIALPROVIDERS_PATH",
+        "VSS_NUGET_EXTERNAL_FEED_ENDPOINTS", "ARTIFACTS_CREDENTIALPROVIDER_FEED_ENDPOINTS", "NUGET_CREDENTIALPROVIDERS_PATH",
         // Agents and keyrings a step could ask to sign or authenticate.
         "SSH_AGENT_PID", "GPG_AGENT_INFO", "KUBECONFIG", "DOCKER_AUTH_CONFIG",
     };

@@ -122,17 +122,26 @@ internal static class BuildDiagnostics
                     : "MSBuild (evaluation or an in-process task)";
             }
         }
-        var packages = packageFolder.TrimEnd('/') + "/";
         foreach (var path in words.Prepend(executable))
         {
-            if (!path.StartsWith(packages, StringComparison.Ordinal))
-                continue;
-            var parts = path[packages.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length >= 3)
-                return $"package {parts[0]} {parts[1]} ({Path.GetFileName(path)})";
+            if (InPackageFolder(path, packageFolder) is { } package)
+                return $"package {package.Id} {package.Version} ({Path.GetFileName(path)})";
         }
         return executable;
     }
+
+    /// <summary>The package a path lies in (the folder's lower-case id and version) and its path inside it; null outside the package folder.</summary>
+    internal static (string Id, string Version, string File)? InPackageFolder(string path, string packageFolder)
+    {
+        var packages = packageFolder.TrimEnd('/') + "/";
+        if (!path.StartsWith(packages, StringComparison.Ordinal))
+            return null;
+        var parts = path[packages.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length >= 3 ? (parts[0], parts[1], string.Join('/', parts[2..])) : null;
+    }
+
+    /// <summary>The line with control characters (escape sequences among them) as '?': names in it come from the build.</summary>
+    private static string Printable(string line) => string.Concat(line.Select(c => char.IsControl(c) ? '?' : c));
 
     /// <summary>
     /// Denials of the whole build that are neither a package's nor needed, beyond the runtimes'
@@ -172,11 +181,11 @@ internal static class BuildDiagnostics
             var others = group.Count() > 1 ? $" (and {group.Count() - 1} more like it)" : "";
             var secret = SandboxSuggestion.For(first, home).All(s => s.Secret is not null);
             var process = $"{group.Key.Who} (pid {first.ProcessId.ToString(CultureInfo.InvariantCulture)}, {first.Executable})";
-            output.WriteLine(audit
+            output.WriteLine(Printable(audit
                 ? $"dotnet nono: warning {(secret ? Diagnostics.SecretsFolder : Diagnostics.WouldDeny)}: the sandbox would deny {DenialReport.Describe(first)}{others} to {process}; {(secret ? "" : "to allow it, add ")}{group.Key.Item}"
                 : failed
                     ? $"dotnet nono: error {Diagnostics.Denied}: the sandbox denied {DenialReport.Describe(first)}{others} to {process}; {(secret ? "" : "if the build needs it, add ")}{group.Key.Item}"
-                    : $"dotnet nono: {Diagnostics.Denied}: the sandbox denied {DenialReport.Describe(first)}{others} to {process}; {(secret ? "" : "if the build needs it, add ")}{group.Key.Item} (the build succeeded without it)");
+                    : $"dotnet nono: {Diagnostics.Denied}: the sandbox denied {DenialReport.Describe(first)}{others} to {process}; {(secret ? "" : "if the build needs it, add ")}{group.Key.Item} (the build succeeded without it)"));
         }
         var rest = groups.Skip(Listed).Sum(g => g.Count());
         if (rest > 0 || truncated)

@@ -97,6 +97,16 @@ internal sealed class BuildPolicy
         }
 
         var environment = Scrubbed(repository, notes, out var items);
+        // The feeds' credentials: restore's, which reaches nothing but the feeds; not the build's,
+        // whatever their names, unless the repository's SandboxEnvironment names them.
+        var feeds = Repository.Feeds(feedStart ?? repository.Root, machine.UserNuGetConfig);
+        foreach (var name in FeedCredentials.Variables(System.Environment.GetEnvironmentVariables().Keys.Cast<string>().ToList(), feeds.Variables))
+        {
+            if (phase == Phase.Restore)
+                environment.Remove(name);
+            else if (!items.Any(i => i.Type == "SandboxEnvironment" && i.Value == name))
+                environment[name] = null;
+        }
         if (phase == Phase.Restore)
         {
             caps.AllowPath(packages, AccessMode.ReadWrite);
@@ -107,31 +117,18 @@ internal sealed class BuildPolicy
                 caps.AllowPath(httpCache, AccessMode.ReadWrite);
                 environment["NUGET_HTTP_CACHE_PATH"] = httpCache;
             }
-            var feeds = Repository.Feeds(feedStart ?? repository.Root, machine.UserNuGetConfig);
             foreach (var folder in feeds.Local)
                 caps.AllowPath(folder, AccessMode.Read);
             hosts.AddRange(feeds.Remote.Select(r => HostPattern.Parse(HostPattern.ItemFor(r.Host, r.Port))));
-            // The feeds' credentials, to restore only: it reaches nothing but the feeds. Dropped
-            // from the build phase like any secret.
-            foreach (var name in FeedCredentials.Variables(environment.Keys.ToList(), feeds.Variables))
-                environment.Remove(name);
-            // The user's NuGet settings (feeds, their credentials) and credential providers,
-            // read-only and to restore only, where NuGet looks for them (DOTNET_CLI_HOME, else
-            // HOME): each project's restore record names the files it read, so a private copy
-            // would make a plain restore and this one undo each other's no-op. HOME is not
-            // writable either way; the providers' cache of their operations is private.
+            // The user's NuGet settings (feeds, their credentials), read-only and to restore only,
+            // where NuGet looks for them (DOTNET_CLI_HOME, else HOME): each project's restore record
+            // names the files it read, so a private copy would make a plain restore and this one
+            // undo each other's no-op. HOME is not writable either way.
             if (machine.UserNuGetConfig is { } userConfig && File.Exists(userConfig))
             {
                 caps.AllowPath(Path.GetDirectoryName(userConfig)!, AccessMode.Read);
                 privateHome = false;
             }
-            var plugins = FeedCredentials.PluginFolders(machine.NuGetPlugins, System.Environment.GetEnvironmentVariable).ToList();
-            foreach (var folder in plugins)
-                caps.AllowPath(folder, AccessMode.Read | AccessMode.Execute);
-            if (plugins.Count > 0)
-                environment["NUGET_PLUGINS_CACHE_PATH"] = Directory.CreateDirectory(Path.Combine(privateRoot, "plugins-cache")).FullName;
-            if (machine.NuGetPlugins is { } pluginsFolder && plugins.Contains(pluginsFolder))
-                privateHome = false;
         }
         else
         {
@@ -267,7 +264,7 @@ internal sealed class BuildPolicy
 /// as NuGet would see it unsandboxed (the user's value, else its default with the trailing slash
 /// NuGet writes), so that restore records the same package folder either way.
 /// </summary>
-internal sealed record Machine(string Dotnet, string DotnetRoot, string PackageFolder, string PackagesVariable, string? HttpCache, string? UserNuGetConfig, string? NuGetPlugins = null)
+internal sealed record Machine(string Dotnet, string DotnetRoot, string PackageFolder, string PackagesVariable, string? HttpCache, string? UserNuGetConfig)
 {
     public static Machine Find()
     {
@@ -278,8 +275,7 @@ internal sealed record Machine(string Dotnet, string DotnetRoot, string PackageF
         var nugetHome = System.Environment.GetEnvironmentVariable("DOTNET_CLI_HOME") is { Length: > 0 } cliHome ? cliHome : home;
         var packagesVariable = System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? p : Path.Combine(nugetHome, ".nuget", "packages") + "/";
         var httpCache = System.Environment.GetEnvironmentVariable("NUGET_HTTP_CACHE_PATH") is { Length: > 0 } c ? Path.GetFullPath(c) : Path.Combine(home, ".local", "share", "NuGet", "http-cache");
-        return new Machine(dotnet, Path.GetDirectoryName(real)!, Path.GetFullPath(packagesVariable), packagesVariable, httpCache, Path.Combine(nugetHome, ".nuget", "NuGet", "NuGet.Config"),
-            Path.Combine(nugetHome, ".nuget", "plugins"));
+        return new Machine(dotnet, Path.GetDirectoryName(real)!, Path.GetFullPath(packagesVariable), packagesVariable, httpCache, Path.Combine(nugetHome, ".nuget", "NuGet", "NuGet.Config"));
     }
 
     /// <summary>The dotnet that runs this tool (DOTNET_HOST_PATH, set by the muxer), else the one on PATH.</summary>

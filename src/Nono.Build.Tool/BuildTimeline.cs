@@ -20,8 +20,8 @@ internal sealed class BuildTimeline
     /// <summary>MSBuild's node in the process that runs the command (in-process); worker nodes count from 2.</summary>
     private const int InProcessNode = 1;
 
-    /// <summary>Slack around a span: the recorder's clock has milliseconds, the logger's microseconds.</summary>
-    private const long SlackMicroseconds = 1000;
+    /// <summary>A timeline larger than this is not read: the build writes it, and the tool reads it outside the sandbox.</summary>
+    private const long MaxBytes = 256L << 20;
 
     private readonly List<Span> spans;
 
@@ -43,6 +43,8 @@ internal sealed class BuildTimeline
         IEnumerable<string> lines;
         try
         {
+            if (new FileInfo(path).Length > MaxBytes)
+                return Empty;
             lines = File.ReadLines(path).ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -52,8 +54,9 @@ internal sealed class BuildTimeline
         foreach (var line in lines)
         {
             var f = line.Split('\t');
+            // Nodes from 1: an event without a node (no context) tells nothing of a process.
             if (f.Length < 5 || !long.TryParse(f[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var time)
-                || !int.TryParse(f[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var node))
+                || !int.TryParse(f[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var node) || node < InProcessNode)
                 continue;
             var key = $"{f[0]}|{f[3]}|{f[4]}";
             if (f[1] == "START" && f.Length >= 9)
@@ -72,26 +75,24 @@ internal sealed class BuildTimeline
 
     /// <summary>
     /// What MSBuild ran at <paramref name="time"/> in the process that runs the command
-    /// (<paramref name="inProcessNode"/>) or in a worker node: the task (its package, where it comes
-    /// from the package folder), else the target, else the evaluation; null where the timeline does
-    /// not tell, or worker nodes ran different things then.
+    /// (<paramref name="inProcessNode"/>) or in its worker node: the task (its package, where it
+    /// comes from the package folder), else the target, else the evaluation. Null where the
+    /// timeline does not tell: nothing ran then, or the build had several worker nodes, whose
+    /// processes the timeline does not tell apart.
     /// </summary>
     public string? Describe(bool inProcessNode, DateTimeOffset time, string packageFolder)
     {
+        if (!inProcessNode && spans.Where(s => s.Node != InProcessNode).Select(s => s.Node).Distinct().Count() != 1)
+            return null;
+        // The recorder's clock has milliseconds: the access happened within the millisecond after it.
         var at = (time - DateTimeOffset.UnixEpoch).Ticks / 10;
-        var running = spans
-            .Where(s => (s.Node == InProcessNode) == inProcessNode && s.Start - SlackMicroseconds <= at && at - SlackMicroseconds <= s.End)
-            .ToList();
+        var running = spans.Where(s => (s.Node == InProcessNode) == inProcessNode && s.Start <= at + 999 && at <= s.End).ToList();
         foreach (var kind in new[] { "task", "target", "evaluation" })
         {
-            // The innermost: the one that started last on its node (a task that builds other projects
-            // waits while their targets run).
-            var described = running.Where(s => s.Kind == kind).GroupBy(s => s.Node)
-                .Select(node => Describe(node.MaxBy(s => s.Start)!, packageFolder)).Distinct().ToList();
-            if (described.Count == 1)
-                return described[0];
-            if (described.Count > 1)
-                return null;
+            // The innermost: the one that started last (a task that builds other projects waits
+            // while their targets run).
+            if (running.Where(s => s.Kind == kind).MaxBy(s => s.Start) is { } innermost)
+                return Describe(innermost, packageFolder);
         }
         return null;
     }
@@ -101,23 +102,19 @@ internal sealed class BuildTimeline
         var project = Path.GetFileName(s.Project);
         return s.Kind switch
         {
-            "task" => $"task {s.Name}{From(s.Assembly, s.File, packageFolder)} for {project}",
-            "target" => $"target {s.Name}{From("", s.File, packageFolder)} for {project}",
-            _ => $"evaluating {project} (a property function or an import)",
+            "task" => $"while it ran task {s.Name}{From(s.Assembly, s.File, packageFolder)} for {project}",
+            "target" => $"while it ran target {s.Name}{From("", s.File, packageFolder)} for {project}",
+            _ => $"while it evaluated {project} (a property function or an import)",
         };
     }
 
     /// <summary>" of package ID VERSION (FILE)" where the task's assembly or the file that uses it lies in the package folder, else " (FILE)".</summary>
     private static string From(string assembly, string file, string packageFolder)
     {
-        var packages = packageFolder.TrimEnd('/') + "/";
         foreach (var path in new[] { assembly, file })
         {
-            if (!path.StartsWith(packages, StringComparison.Ordinal))
-                continue;
-            var parts = path[packages.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length >= 3)
-                return $" of package {parts[0]} {parts[1]} ({string.Join('/', parts[2..])})";
+            if (BuildDiagnostics.InPackageFolder(path, packageFolder) is { } package)
+                return $" of package {package.Id} {package.Version} ({package.File})";
         }
         return file.Length > 0 ? $" ({file})" : "";
     }

@@ -254,7 +254,7 @@ internal sealed partial class Repository
     /// <summary>
     /// The package sources of the NuGet.config files that apply (the target's folder and those
     /// above it, then the user's): HTTP feeds as (host, port), local feeds as folders, and the
-    /// environment variables their sources and credentials name (<c>%NAME%</c>, which NuGet expands).
+    /// environment variables their credentials name (<c>%NAME%</c>, which NuGet expands).
     /// </summary>
     public static NuGetFeeds Feeds(string start, string? userConfig)
     {
@@ -291,7 +291,6 @@ internal sealed partial class Repository
                 var value = (string?)add.Attribute("value");
                 if (string.IsNullOrWhiteSpace(value))
                     continue;
-                variables.AddRange(VariableReferences(value));
                 value = Environment.ExpandEnvironmentVariables(value);
                 if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
                     remote.Add((uri.Host, uri.Port));
@@ -313,5 +312,5 @@ internal sealed partial class Repository
     private static partial Regex EnvironmentReference();
 }
 
-/// <summary>What the NuGet.config files that apply name: remote feeds, local feeds, and the variables their values use.</summary>
+/// <summary>What the NuGet.config files that apply name: remote feeds, local feeds, and the variables their credentials use.</summary>
 internal sealed record NuGetFeeds(IReadOnlyList<(string Host, int Port)> Remote, IReadOnlyList<string> Local, IReadOnlyList<string> Variables);

@@ -136,7 +136,7 @@ internal static partial class WholeBuild
                 reportRoot = Directory.CreateTempSubdirectory("nono-report-").FullName;
                 report = Path.Combine(reportRoot, "build.denials");
                 // What MSBuild ran when, to tell apart the tasks in its processes (written inside the build).
-                if (File.Exists(BuildTimeline.LoggerAssembly))
+                if (File.Exists(BuildTimeline.LoggerAssembly) && BuildTimeline.LoggerAssembly.IndexOfAny([',', ';']) < 0)
                     timeline = Path.Combine(privateRoot, "build", "timeline.tsv");
                 Console.Error.WriteLine(recording == Recording.Audit
                     ? $"dotnet nono: warning {Nono.Build.Tasks.Diagnostics.Audit}: audit ({why}): the build runs with nothing of its policy enforced; what it would deny is reported after it."

@@ -26,12 +26,12 @@ public sealed class BuildDiagnosticsTests : IDisposable
         Assert.Equal(expected, BuildDiagnostics.Who(Denial(exe, command), Packages, DotnetRoot));
 
     [Fact]
-    public void ADenialInMSBuild_NamesTheTaskTargetOrEvaluationTheTimelineHasOnItsNodeThen()
+    public void ADenialInMSBuild_NamesTheTaskTargetOrEvaluationThatRanOnItsNodeThen_WhereTheTimelineTellsTheNode()
     {
         // In-process node 1: an evaluation, then target T with the package's task P inside it;
-        // worker nodes 2 and 3 run different tasks at 500, the same target at 600.
+        // worker node 2: task A, then target Copy.
         var timeline = Path.Combine(root, "timeline.tsv");
-        File.WriteAllLines(timeline,
+        string[] lines =
         [
             "evaluation\tSTART\t100000\t1\te1\t\t\t/r/App/App.csproj\t",
             "evaluation\tEND\t200000\t1\te1",
@@ -40,24 +40,29 @@ public sealed class BuildDiagnosticsTests : IDisposable
             "task\tEND\t320000\t1\t1.1.1",
             "target\tEND\t330000\t1\t1.1.-1",
             "task\tSTART\t400000\t2\t2.1.1\tA\t/r/A.targets\t/r/A/A.csproj\t/r/a.dll",
-            "task\tSTART\t400000\t3\t3.1.1\tB\t/r/B.targets\t/r/B/B.csproj\t/r/b.dll",
             "task\tEND\t550000\t2\t2.1.1",
-            "task\tEND\t550000\t3\t3.1.1",
             "target\tSTART\t560000\t2\t2.2.-1\tCopy\t/r/C.targets\t/r/C/C.csproj\t",
-            "target\tSTART\t560000\t3\t3.2.-1\tCopy\t/r/C.targets\t/r/C/C.csproj\t",
-        ]);
-        var read = BuildTimeline.Read(timeline);
-        string Who(string command, long milliseconds) => BuildDiagnostics.Who(
+        ];
+        File.WriteAllLines(timeline, lines);
+        string Who(BuildTimeline read, string command, long milliseconds) => BuildDiagnostics.Who(
             Denial("/usr/share/dotnet/dotnet", command) with { Time = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds) }, Packages, DotnetRoot, read);
         const string main = "/usr/share/dotnet/dotnet build", worker = "/usr/share/dotnet/dotnet /usr/share/dotnet/sdk/10.0.100/MSBuild.dll /nodemode:1";
+        const string unknown = "MSBuild (evaluation or an in-process task)";
+        var one = BuildTimeline.Read(timeline);
 
-        Assert.Equal("MSBuild, evaluating App.csproj (a property function or an import)", Who(main, 150));
-        Assert.Equal("MSBuild, task P of package some.probe 1.0.0 (build/Some.Probe.targets) for App.csproj", Who(main, 315));
-        Assert.Equal("MSBuild, target T (/r/App/App.csproj) for App.csproj", Who(main, 325));
-        Assert.Equal("MSBuild (evaluation or an in-process task)", Who(main, 250));
-        Assert.Equal("MSBuild (evaluation or an in-process task)", Who(worker, 500)); // A or B: not told
-        Assert.Equal("MSBuild, target Copy (/r/C.targets) for C.csproj", Who(worker, 600));
-        Assert.Equal("MSBuild (evaluation or an in-process task)", BuildDiagnostics.Who(Denial("/usr/share/dotnet/dotnet", main), Packages, DotnetRoot, read)); // no time
+        Assert.Equal("MSBuild, while it evaluated App.csproj (a property function or an import)", Who(one, main, 150));
+        Assert.Equal("MSBuild, while it ran task P of package some.probe 1.0.0 (build/Some.Probe.targets) for App.csproj", Who(one, main, 315));
+        Assert.Equal("MSBuild, while it ran target T (/r/App/App.csproj) for App.csproj", Who(one, main, 325));
+        Assert.Equal(unknown, Who(one, main, 250)); // between them
+        Assert.Equal("MSBuild, while it ran task A (/r/A.targets) for A.csproj", Who(one, worker, 500));
+        Assert.Equal("MSBuild, while it ran target Copy (/r/C.targets) for C.csproj", Who(one, worker, 600));
+        Assert.Equal(unknown, BuildDiagnostics.Who(Denial("/usr/share/dotnet/dotnet", main), Packages, DotnetRoot, one)); // no time
+
+        // A second worker node: which process ran which node, the timeline does not say.
+        File.WriteAllLines(timeline, [.. lines, "task\tSTART\t400000\t3\t3.1.1\tB\t/r/B.targets\t/r/B/B.csproj\t/r/b.dll"]);
+        var two = BuildTimeline.Read(timeline);
+        Assert.Equal(unknown, Who(two, worker, 500));
+        Assert.Equal("MSBuild, while it ran task P of package some.probe 1.0.0 (build/Some.Probe.targets) for App.csproj", Who(two, main, 315));
     }
 
     [Fact]

@@ -53,11 +53,11 @@ public sealed class DiagnosticsTests(ToolEnvironment env)
         Assert.Contains($"if the build needs it, add <SandboxRead Include=\"{env.Root}\" />", r.Output);
         // The package's inline task, in MSBuild's process, named by the build's timeline: a secrets
         // folder, which no item grants.
-        Assert.Contains($"the sandbox denied reading '{env.SecretFile}' to MSBuild, task NonoInlineProbe of package {ToolEnvironment.TaskProbeId.ToLowerInvariant()} 1.0.0 (build/{ToolEnvironment.TaskProbeId}.targets) for App.csproj (pid ", r.Output);
+        Assert.Contains($"the sandbox denied reading '{env.SecretFile}' to MSBuild, while it ran task NonoInlineProbe of package {ToolEnvironment.TaskProbeId.ToLowerInvariant()} 1.0.0 (build/{ToolEnvironment.TaskProbeId}.targets) for App.csproj (pid ", r.Output);
         Assert.Contains($"no item allows it: '{env.SshDirectory}' holds secrets", r.Output);
         // Its connections, refused by the supervisor (--unix-own) and recorded with the rest.
-        Assert.Matches($@"NONO2001: the sandbox denied a TCP connection to \S+:{env.TcpPort} to MSBuild, task NonoInlineProbe .*add <SandboxNetwork Include=""{env.TcpPort}"" />", r.Output);
-        Assert.Contains($"the sandbox denied a connection to the Unix socket '{env.UnixSocketPath}' to MSBuild, task NonoInlineProbe of package", r.Output);
+        Assert.Matches($@"NONO2001: the sandbox denied a TCP connection to \S+:{env.TcpPort} to MSBuild, while it ran task NonoInlineProbe .*add <SandboxNetwork Include=""{env.TcpPort}"" />", r.Output);
+        Assert.Contains($"the sandbox denied a connection to the Unix socket '{env.UnixSocketPath}' to MSBuild, while it ran task NonoInlineProbe of package", r.Output);
         Assert.False(ToolEnvironment.Reached(env.TcpListener) || ToolEnvironment.Reached(env.UnixListener), "recording changed the enforcement: " + r);
         Assert.False(File.Exists(Path.Combine(repo, "sandbox.suggested.props")), "only an audit writes suggestions");
     }

@@ -4,14 +4,15 @@ namespace Nono.Build.Tool.Tests;
 
 /// <summary>
 /// Restore authenticates to a private feed with the credential the environment holds, as in a
-/// plain build; the build phase, where package code runs, does not get it.
+/// plain build; the build phase, where package code runs, does not get it, though no secret word
+/// gives the nuget.config's variable away (NONO_E2E_FEED_PASS).
 /// </summary>
 public sealed class FeedCredentialTests(ToolEnvironment env)
 {
     private const string Secret = "feed-secret-4711";
 
     [Theory]
-    [InlineData("NuGetConfig")] // nuget.config: <add key="ClearTextPassword" value="%NONO_E2E_FEED_TOKEN%" />
+    [InlineData("NuGetConfig")] // nuget.config: <add key="ClearTextPassword" value="%NONO_E2E_FEED_PASS%" />
     [InlineData("NuGetVariable")] // NuGetPackageSourceCredentials_private=Username=…;Password=…
     public void RestoreGetsThePrivateFeedsCredential_WhichTheBuildsPackageCodeDoesNot(string form)
     {
@@ -20,13 +21,13 @@ public sealed class FeedCredentialTests(ToolEnvironment env)
         using var feed = new AuthenticatedFeed("e2e", Secret, id, """
             <Project>
               <Target Name="NonoFeedProbe" AfterTargets="Build">
-                <Message Importance="high" Text="NONO-PROBE feed-credential=[$(NONO_E2E_FEED_TOKEN)$(NuGetPackageSourceCredentials_private)]" />
+                <Message Importance="high" Text="NONO-PROBE feed-credential=[$(NONO_E2E_FEED_PASS)$(NuGetPackageSourceCredentials_private)]" />
               </Target>
             </Project>
             """);
         var repo = env.NewRepository("feed-credential", ["App"], [], extraItems: $"<PackageReference Include=\"{id}\" Version=\"1.0.0\" />");
         var credentials = form == "NuGetConfig"
-            ? """<packageSourceCredentials><private><add key="Username" value="e2e" /><add key="ClearTextPassword" value="%NONO_E2E_FEED_TOKEN%" /></private></packageSourceCredentials>"""
+            ? """<packageSourceCredentials><private><add key="Username" value="e2e" /><add key="ClearTextPassword" value="%NONO_E2E_FEED_PASS%" /></private></packageSourceCredentials>"""
             : "";
         File.WriteAllText(Path.Combine(repo, "nuget.config"), $"""
             <configuration>
@@ -36,7 +37,7 @@ public sealed class FeedCredentialTests(ToolEnvironment env)
             """);
         var environment = new Dictionary<string, string?>
         {
-            [form == "NuGetConfig" ? "NONO_E2E_FEED_TOKEN" : "NuGetPackageSourceCredentials_private"] = form == "NuGetConfig" ? Secret : $"Username=e2e;Password={Secret}",
+            [form == "NuGetConfig" ? "NONO_E2E_FEED_PASS" : "NuGetPackageSourceCredentials_private"] = form == "NuGetConfig" ? Secret : $"Username=e2e;Password={Secret}",
         };
         var app = Path.Combine(repo, "App");
 
