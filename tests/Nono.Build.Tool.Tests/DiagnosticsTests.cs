@@ -86,4 +86,19 @@ public sealed class DiagnosticsTests(ToolEnvironment env)
         Assert.DoesNotContain("SandboxNetwork", props);
         Assert.DoesNotContain("/metadata", props);
     }
+
+    [Fact]
+    public void WithAWorkerNode_EachProjectsDenialNamesTheTaskThatRanForIt()
+    {
+        Landlock.Require();
+        var repo = env.NewRepository("diagnostics-m2", ["One", "Two"], [ToolEnvironment.TaskProbeId]);
+
+        var r = env.Nono(repo, null, "--diagnostics", "build", "All.slnx", "-m:2", "-nologo", "-tl:off", "-v:d");
+
+        Assert.True(r.Succeeded, r.ToString());
+        Assert.Matches("on node 2", r.Output); // a project built in the worker node's process
+        // The probe task plants a file in its own project's folder: one denial per project.
+        foreach (var project in new[] { "One", "Two" })
+            Assert.Contains($"the sandbox denied creating '{Path.Combine(repo, project, "planted-by-package.txt")}' to MSBuild, while it ran task NonoInlineProbe of package {ToolEnvironment.TaskProbeId.ToLowerInvariant()} 1.0.0 (build/{ToolEnvironment.TaskProbeId}.targets) for {project}.csproj (pid ", r.Output);
+    }
 }
