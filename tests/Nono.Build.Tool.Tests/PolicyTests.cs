@@ -132,4 +132,26 @@ public sealed class PolicyTests : IDisposable
                 Environment.SetEnvironmentVariable(name, null);
         }
     }
+
+    [Fact]
+    public void TheCommandLinesOutputFolders_AreTheBuilds_ButNotOneThatHoldsTheRepositoryHomeAGitRepositoryOrObj()
+    {
+        var app = Directory.CreateDirectory(Path.Combine(root, "App")).FullName;
+        var lib = Directory.CreateDirectory(Path.Combine(root, "Lib")).FullName;
+        Directory.CreateDirectory(Path.Combine(root, ".git"));
+        Write("App/obj/App.csproj.nuget.g.props", "<Project />");
+        List<(string Folder, string? Risk)> Folders(params string[] args) => CommandLineOutputs.Folders(args, app, [app, lib], root, "/home/u").ToList();
+        string Risk(params string[] args) => Assert.Single(Folders(args)).Risk ?? "(none)";
+
+        // Options relative to the working directory, properties to each project.
+        Assert.Equal(
+            [(Path.Combine(app, "out"), null), ("/abs/art", null), (Path.Combine(app, "tr"), null), (Path.Combine(root, "nupkgs"), null), (Path.Combine(app, "pub"), null), (Path.Combine(lib, "pub"), null)],
+            Folders("pack", "-o", "out", "--artifacts-path=/abs/art", "--results-directory", "tr", "-p:PackageOutputPath=../nupkgs", "/p:PublishDir=pub/"));
+        Assert.Empty(Folders("build", "-c", "Release", "-p:Version=1.0.0"));
+        Assert.StartsWith($"it holds the repository ({root})", Risk("publish", "-o", ".."));
+        Assert.StartsWith($"it holds the repository ({root})", Risk("publish", "-o", "/"));
+        Assert.StartsWith("it holds the home folder (/home/u)", Risk("publish", "--output:/home/u"));
+        Assert.Contains("is the project's obj/ folder", Risk("build", "-o", "obj"));
+        Assert.StartsWith("git runs what", Risk("build", "-o", "../.git"));
+    }
 }

@@ -58,6 +58,23 @@ public sealed partial class WholeBuildTests(ToolEnvironment env)
     }
 
     [Fact]
+    public void PackAndPublish_WriteTheFolderTheCommandLineNames_ButNotOneThatHoldsTheRepository()
+    {
+        Landlock.Require();
+        var repo = env.NewRepository("output", ["App"], []);
+        var app = Path.Combine(repo, "App");
+
+        var packed = env.Nono(repo, null, "pack", app, "-o", "nupkgs", "-nologo", "-tl:off");
+        var published = env.Nono(app, null, "publish", "-o", repo, "-nologo", "-tl:off");
+
+        Assert.True(packed.Succeeded, packed.ToString());
+        Assert.True(File.Exists(Path.Combine(repo, "nupkgs", "App.1.0.0.nupkg")), packed.ToString());
+        Assert.False(published.Succeeded, "the build could write the whole repository: " + published);
+        Assert.Contains($"dotnet nono: warning NONO4003: '{repo}', which the command line names as an output, is not made writable: it holds the repository", published.Output);
+        Assert.False(File.Exists(Path.Combine(repo, "App.dll")));
+    }
+
+    [Fact]
     public void APackagesInlineTaskAndToolTask_ReadTheSecretWriteSourcesAndConnect_InAPlainBuild_ButNotUnderDotnetNono()
     {
         Landlock.Require();
