@@ -18,16 +18,17 @@ internal static partial class DenialReport
     {
         var home = Environment.GetEnvironmentVariable("HOME")?.TrimEnd('/');
         var groups = denials
-            .GroupBy(d => string.Join(" and ", SandboxSuggestion.For(d, home).Select(s => s.Xml)))
+            .GroupBy(d => SandboxSuggestion.Text(d, home).Items)
             .ToList();
         foreach (var group in groups.Take(Listed))
         {
             var first = group.First();
             var others = group.Count() > 1 ? $" (and {group.Count() - 1} more like it)" : "";
             var secret = SandboxSuggestion.For(first, home).All(s => s.Secret is not null);
+            var noneMay = SandboxSuggestion.Text(first, home).NoneMay;
             var text = audit
-                ? $"the sandbox would deny {Describe(first)}{others} by {first.Executable} (pid {first.ProcessId}); {(secret ? "" : "to allow it, add ")}{group.Key}"
-                : $"the sandbox denied {Describe(first)}{others} to {first.Executable} (pid {first.ProcessId}); {(secret ? "" : "if the step needs it, add ")}{group.Key}";
+                ? $"the sandbox would deny {Describe(first)}{others} by {first.Executable} (pid {first.ProcessId}); {(noneMay ? "" : "to allow it, add ")}{group.Key}"
+                : $"the sandbox denied {Describe(first)}{others} to {first.Executable} (pid {first.ProcessId}); {(noneMay ? "" : "if the step needs it, add ")}{group.Key}";
             if (audit)
                 log.LogWarning(null, secret ? Diagnostics.SecretsFolder : Diagnostics.WouldDeny, null, null, 0, 0, 0, 0, text);
             else if (failed)

@@ -20,11 +20,26 @@ internal sealed partial record SandboxSuggestion(string Kind, string? Include, b
     /// <summary>The secrets folder the denied path is in: no item is suggested, a warning says so.</summary>
     public string? Secret { get; init; }
 
+    /// <summary>Why no item may allow it (git's own files, a file MSBuild imports): no item is suggested.</summary>
+    public string? Reason { get; init; }
+
     public string Xml => Include is not null
         ? $"<{Kind} Include=\"{SecurityElement.Escape(Include)}\"{(Execute ? " Execute=\"true\"" : "")}{(File ? " File=\"true\"" : "")} />"
         : Secret is not null
             ? $"no item allows it: '{Secret}' holds secrets, which the sandbox never grants; give the step what it needs another way (a <SandboxEnvironment> variable, a file of its own)"
-            : "(no Sandbox* item allows this yet)";
+            : Reason is not null
+                ? $"no item allows it: {Reason}"
+                : "(no Sandbox* item allows this yet)";
+
+    /// <summary>
+    /// The items that would allow <paramref name="denial"/> as the diagnostics print them (each
+    /// once, joined by "and"), and whether none may (a secrets folder, git's own files).
+    /// </summary>
+    public static (string Items, bool NoneMay) Text(SandboxDenial denial, string? home)
+    {
+        var suggestions = For(denial, home).ToList();
+        return (string.Join(" and ", suggestions.Select(s => s.Xml).Distinct()), suggestions.All(s => s.Secret is not null || s.Reason is not null));
+    }
 
     /// <summary>
     /// The item as the suggested props file has it: a SandboxRead only where its folder exists, so
@@ -126,12 +141,17 @@ internal sealed partial record SandboxSuggestion(string Kind, string? Include, b
         if (git > 0)
         {
             if (git + 1 >= parts.Length || PolicyItems.WriteRisk(string.Join('/', parts[..(git + 2)]), false) is not null)
-                return new("SandboxWrite", null);
+            {
+                return new("SandboxWrite", null)
+                {
+                    Reason = $"git runs what '{string.Join('/', parts[..(git + 1)])}' holds outside any sandbox, so no item lets the build write git's own files (a git that only refreshes its index, as version tools' does, goes on without it)",
+                };
+            }
             return new("SandboxWrite", MSBuildEscape(string.Join('/', parts[..(git + 2)])));
         }
         var parent = Path.GetDirectoryName(path);
         if (parent is not null && Path.GetFileName(parent) == "obj" && Directory.Exists(parent) && Directory.EnumerateFiles(parent, "*.nuget.g.props").Any())
-            return PolicyItems.WriteRisk(path, true) is null ? new("SandboxWrite", MSBuildEscape(path)) { File = true } : new("SandboxWrite", null);
+            return PolicyItems.WriteRisk(path, true) is { } risk ? new("SandboxWrite", null) { Reason = risk } : new("SandboxWrite", MSBuildEscape(path)) { File = true };
         return null;
     }
 

@@ -173,19 +173,20 @@ internal static class BuildDiagnostics
             return null;
         }
         var groups = denials
-            .GroupBy(d => (Who: Who(d, packageFolder, dotnetRoot, timeline), Item: string.Join(" and ", SandboxSuggestion.For(d, home).Select(s => s.Xml))))
+            .GroupBy(d => (Who: Who(d, packageFolder, dotnetRoot, timeline), Item: SandboxSuggestion.Text(d, home).Items))
             .ToList();
         foreach (var group in groups.Take(Listed))
         {
             var first = group.First();
             var others = group.Count() > 1 ? $" (and {group.Count() - 1} more like it)" : "";
             var secret = SandboxSuggestion.For(first, home).All(s => s.Secret is not null);
+            var add = SandboxSuggestion.Text(first, home).NoneMay ? "" : audit ? "to allow it, add " : "if the build needs it, add ";
             var process = $"{group.Key.Who} (pid {first.ProcessId.ToString(CultureInfo.InvariantCulture)}, {first.Executable})";
             output.WriteLine(Printable(audit
-                ? $"dotnet nono: warning {(secret ? Diagnostics.SecretsFolder : Diagnostics.WouldDeny)}: the sandbox would deny {DenialReport.Describe(first)}{others} to {process}; {(secret ? "" : "to allow it, add ")}{group.Key.Item}"
+                ? $"dotnet nono: warning {(secret ? Diagnostics.SecretsFolder : Diagnostics.WouldDeny)}: the sandbox would deny {DenialReport.Describe(first)}{others} to {process}; {add}{group.Key.Item}"
                 : failed
-                    ? $"dotnet nono: error {Diagnostics.Denied}: the sandbox denied {DenialReport.Describe(first)}{others} to {process}; {(secret ? "" : "if the build needs it, add ")}{group.Key.Item}"
-                    : $"dotnet nono: {Diagnostics.Denied}: the sandbox denied {DenialReport.Describe(first)}{others} to {process}; {(secret ? "" : "if the build needs it, add ")}{group.Key.Item} (the build succeeded without it)"));
+                    ? $"dotnet nono: error {Diagnostics.Denied}: the sandbox denied {DenialReport.Describe(first)}{others} to {process}; {add}{group.Key.Item}"
+                    : $"dotnet nono: {Diagnostics.Denied}: the sandbox denied {DenialReport.Describe(first)}{others} to {process}; {add}{group.Key.Item} (the build succeeded without it)"));
         }
         var rest = groups.Skip(Listed).Sum(g => g.Count());
         if (rest > 0 || truncated)

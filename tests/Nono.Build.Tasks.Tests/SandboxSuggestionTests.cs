@@ -25,6 +25,19 @@ public sealed class SandboxSuggestionTests
         Assert.Equal([expected], Xml(Denial(op, target)));
 
     [Fact]
+    public void GitsOwnFiles_AreAllowedByNoItem_AndTheTextSaysWhyOnce()
+    {
+        // A version tool's git refreshing its index: the lock file renamed over the index.
+        var rename = new SandboxDenial(SandboxOperation.Rename, "rename", "/r/.git/index.lock", "/r/.git/index", 7, "/usr/bin/git", "EACCES");
+
+        var (items, noneMay) = SandboxSuggestion.Text(rename, Home);
+
+        Assert.True(noneMay);
+        Assert.Equal("no item allows it: git runs what '/r/.git' holds outside any sandbox, so no item lets the build write git's own files (a git that only refreshes its index, as version tools' does, goes on without it)", items);
+        Assert.False(SandboxSuggestion.Text(Denial(SandboxOperation.Connect, "127.0.0.1:8080"), Home).NoneMay);
+    }
+
+    [Fact]
     public void WhatNoItemAllows_IsSaidPlainly()
     {
         var unix = SandboxSuggestion.For(Denial(SandboxOperation.Socket, "AF_UNIX SOCK_STREAM"), Home).Single();
