@@ -211,6 +211,12 @@ internal sealed class BuildPolicy
                     Allow(caps, item.Value, AccessMode.Read | (item.Execute ? AccessMode.Execute : AccessMode.None), item.File);
                     break;
                 case "SandboxWrite":
+                    // As for steps: never what git or the next build runs from (.git's own entries, obj/, a .props file).
+                    if (PolicyItems.WriteRisk(Path.TrimEndingDirectorySeparator(item.Value), item.File) is { } risk)
+                    {
+                        notes.Add($"{item.Source}: warning NONO1001: <SandboxWrite Include=\"{item.Value}\" /> is refused: {risk}");
+                        break;
+                    }
                     if (!item.File && !File.Exists(item.Value))
                         Directory.CreateDirectory(item.Value);
                     else if (item.File && !File.Exists(item.Value))

@@ -154,4 +154,26 @@ public sealed class PolicyTests : IDisposable
         Assert.Contains("is the project's obj/ folder", Risk("build", "-o", "obj"));
         Assert.StartsWith("git runs what", Risk("build", "-o", "../.git"));
     }
+
+    [Fact]
+    public void ASandboxWriteOfWhatGitOrTheNextBuildRuns_IsRefusedAsForSteps_AndAFolderOfAToolsOwnInGitIsNot()
+    {
+        Directory.CreateDirectory(Path.Combine(root, ".git", "hooks"));
+        Write("App/App.csproj", "<Project />");
+        Write("Directory.Build.props", """
+            <Project><ItemGroup>
+              <SandboxWrite Include="$(MSBuildThisFileDirectory).git/hooks" />
+              <SandboxWrite Include="$(MSBuildThisFileDirectory).git/gitversion_cache" />
+            </ItemGroup></Project>
+            """);
+        var packages = Path.Combine(root, "packages");
+        var machine = new Machine("/usr/bin/dotnet", "/usr/share/dotnet", packages, packages, null, null);
+
+        var build = BuildPolicy.For(BuildPolicy.Phase.Build, Repository.Find(Path.Combine(root, "App")), machine, Directory.CreateDirectory(Path.Combine(root, "private")).FullName, test: false, null);
+
+        var options = build.AllLauncherOptions();
+        Assert.DoesNotContain(Path.Combine(root, ".git", "hooks"), options);
+        Assert.Equal("--rw", options[options.ToList().IndexOf(Path.Combine(root, ".git", "gitversion_cache")) - 1]);
+        Assert.Contains(build.Notes, n => n.Contains($"warning NONO1001: <SandboxWrite Include=\"{Path.Combine(root, ".git", "hooks")}\" /> is refused: git runs what", StringComparison.Ordinal));
+    }
 }
