@@ -90,7 +90,8 @@ internal static class BuildDiagnostics
     /// program or a file it runs lies in the NuGet package folder), MSBuild (evaluation and
     /// in-process tasks, which run in MSBuild's own process: the task, target or evaluation
     /// <paramref name="timeline"/> has at the denial's time), the compiler server (analyzers and
-    /// generators run inside it), a test host, or the program's path.
+    /// generators run inside it), a test host, or the program's path (with the task MSBuild ran
+    /// then, which may have started it).
     /// </summary>
     public static string Who(SandboxDenial denial, string packageFolder, string dotnetRoot, BuildTimeline? timeline = null)
     {
@@ -118,7 +119,7 @@ internal static class BuildDiagnostics
                 var inProcess = nodeMode is null;
                 return (inProcess || nodeMode!.EndsWith("nodemode:1", StringComparison.OrdinalIgnoreCase))
                     && denial.Time is { } time && timeline?.Describe(inProcess, time, packageFolder) is { } what
-                    ? "MSBuild, " + what
+                    ? "MSBuild, while it " + what
                     : "MSBuild (evaluation or an in-process task)";
             }
         }
@@ -127,7 +128,10 @@ internal static class BuildDiagnostics
             if (InPackageFolder(path, packageFolder) is { } package)
                 return $"package {package.Id} {package.Version} ({Path.GetFileName(path)})";
         }
-        return executable;
+        // A program an Exec or a task started (git, node, a script): the task MSBuild ran then.
+        return denial.Time is { } at && timeline?.DescribeTask(at, packageFolder) is { } task
+            ? $"{executable}, while MSBuild {task}"
+            : executable;
     }
 
     /// <summary>The package a path lies in (the folder's lower-case id and version) and its path inside it; null outside the package folder.</summary>

@@ -74,19 +74,17 @@ internal sealed class BuildTimeline
     }
 
     /// <summary>
-    /// What MSBuild ran at <paramref name="time"/> in the process that runs the command
-    /// (<paramref name="inProcessNode"/>) or in its worker node: the task (its package, where it
-    /// comes from the package folder), else the target, else the evaluation. Null where the
-    /// timeline does not tell: nothing ran then, or the build had several worker nodes, whose
+    /// What MSBuild did at <paramref name="time"/> in the process that runs the command
+    /// (<paramref name="inProcessNode"/>) or in its worker node: "ran task X" (with its package,
+    /// where it comes from the package folder), else "ran target T", else "evaluated P". Null where
+    /// the timeline does not tell: nothing ran then, or the build had several worker nodes, whose
     /// processes the timeline does not tell apart.
     /// </summary>
     public string? Describe(bool inProcessNode, DateTimeOffset time, string packageFolder)
     {
         if (!inProcessNode && spans.Where(s => s.Node != InProcessNode).Select(s => s.Node).Distinct().Count() != 1)
             return null;
-        // The recorder's clock has milliseconds: the access happened within the millisecond after it.
-        var at = (time - DateTimeOffset.UnixEpoch).Ticks / 10;
-        var running = spans.Where(s => (s.Node == InProcessNode) == inProcessNode && s.Start <= at + 999 && at <= s.End).ToList();
+        var running = Running(time).Where(s => (s.Node == InProcessNode) == inProcessNode).ToList();
         foreach (var kind in new[] { "task", "target", "evaluation" })
         {
             // The innermost: the one that started last (a task that builds other projects waits
@@ -97,14 +95,32 @@ internal sealed class BuildTimeline
         return null;
     }
 
+    /// <summary>
+    /// The task MSBuild ran at <paramref name="time"/>, on whichever node, for a process of the
+    /// build that is not MSBuild (what an Exec or a task started): "ran task X"; null unless
+    /// exactly one node ran a task then.
+    /// </summary>
+    public string? DescribeTask(DateTimeOffset time, string packageFolder)
+    {
+        var innermost = Running(time).Where(s => s.Kind == "task").GroupBy(s => s.Node).Select(n => n.MaxBy(s => s.Start)!).ToList();
+        return innermost.Count == 1 ? Describe(innermost[0], packageFolder) : null;
+    }
+
+    /// <summary>The spans that ran at <paramref name="time"/>: the recorder's clock has milliseconds, and the access happened within the millisecond after it.</summary>
+    private IEnumerable<Span> Running(DateTimeOffset time)
+    {
+        var at = (time - DateTimeOffset.UnixEpoch).Ticks / 10;
+        return spans.Where(s => s.Start <= at + 999 && at <= s.End);
+    }
+
     private static string Describe(Span s, string packageFolder)
     {
         var project = Path.GetFileName(s.Project);
         return s.Kind switch
         {
-            "task" => $"while it ran task {s.Name}{From(s.Assembly, s.File, packageFolder)} for {project}",
-            "target" => $"while it ran target {s.Name}{From("", s.File, packageFolder)} for {project}",
-            _ => $"while it evaluated {project} (a property function or an import)",
+            "task" => $"ran task {s.Name}{From(s.Assembly, s.File, packageFolder)} for {project}",
+            "target" => $"ran target {s.Name}{From("", s.File, packageFolder)} for {project}",
+            _ => $"evaluated {project} (a property function or an import)",
         };
     }
 

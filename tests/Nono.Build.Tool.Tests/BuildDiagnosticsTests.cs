@@ -62,6 +62,13 @@ public sealed class BuildDiagnosticsTests : IDisposable
         File.WriteAllLines(timeline, [.. lines, "task\tSTART\t400000\t3\t3.1.1\tB\t/r/B.targets\t/r/B/B.csproj\t/r/b.dll"]);
         var two = BuildTimeline.Read(timeline);
         Assert.Equal(unknown, Who(two, worker, 500));
+        // A program a task or an Exec started: the task one node ran then, if only one ran one.
+        string Program(BuildTimeline read, long milliseconds) => BuildDiagnostics.Who(
+            Denial("/usr/bin/git", "git status") with { Time = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds) }, Packages, DotnetRoot, read);
+        Assert.Equal("/usr/bin/git, while MSBuild ran task P of package some.probe 1.0.0 (build/Some.Probe.targets) for App.csproj", Program(two, 315));
+        Assert.Equal("/usr/bin/git, while MSBuild ran task A (/r/A.targets) for A.csproj", Program(one, 500));
+        Assert.Equal("/usr/bin/git", Program(two, 500)); // A and B
+        Assert.Equal("/usr/bin/git", Program(one, 600)); // no task
         Assert.Equal("MSBuild, while it ran task P of package some.probe 1.0.0 (build/Some.Probe.targets) for App.csproj", Who(two, main, 315));
     }
 

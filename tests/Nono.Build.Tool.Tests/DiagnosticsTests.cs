@@ -48,8 +48,8 @@ public sealed class DiagnosticsTests(ToolEnvironment env)
         Assert.Contains("dotnet nono: diagnostics (SandboxDiagnostics=true at ", r.Output);
         Assert.DoesNotContain(content, r.Output.Replace(outside, "", StringComparison.Ordinal));
         Assert.DoesNotContain(env.SecretContent, r.Output);
-        // The Exec's cat, with the folder to allow.
-        Assert.Contains($"dotnet nono: NONO2001: the sandbox denied reading '{outside}' to /usr/bin/cat (pid ", r.Output);
+        // The Exec's cat, with the task that started it and the folder to allow.
+        Assert.Contains($"dotnet nono: NONO2001: the sandbox denied reading '{outside}' to /usr/bin/cat, while MSBuild ran task Exec ({Path.Combine(repo, "Directory.Build.props")}) for App.csproj (pid ", r.Output);
         Assert.Contains($"if the build needs it, add <SandboxRead Include=\"{env.Root}\" />", r.Output);
         // The package's inline task, in MSBuild's process, named by the build's timeline: a secrets
         // folder, which no item grants.
@@ -75,7 +75,7 @@ public sealed class DiagnosticsTests(ToolEnvironment env)
         Assert.True(r.Succeeded, r.ToString());
         Assert.Contains("dotnet nono: warning NONO2003: audit (--audit)", r.Output);
         Assert.Contains(content, r.Output.Replace(outside, "", StringComparison.Ordinal)); // nothing was enforced: cat printed it
-        Assert.Contains($"dotnet nono: warning NONO2002: the sandbox would deny reading '{outside}' to /usr/bin/cat (pid ", r.Output);
+        Assert.Contains($"dotnet nono: warning NONO2002: the sandbox would deny reading '{outside}' to /usr/bin/cat, while MSBuild ran task Exec ({Path.Combine(repo, "Directory.Build.props")}) for App.csproj (pid ", r.Output);
         var suggested = Path.Combine(repo, "sandbox.suggested.props");
         Assert.Contains($"suggested item(s) to {suggested}", r.Output);
         var props = File.ReadAllText(suggested);
