@@ -212,7 +212,7 @@ internal sealed class BuildPolicy
                     break;
                 case "SandboxWrite":
                     // As for steps: never what git or the next build runs from (.git's own entries, obj/, a .props file).
-                    if (PolicyItems.WriteRisk(Path.TrimEndingDirectorySeparator(item.Value), item.File) is { } risk)
+                    if (PolicyItems.WriteRisk(Path.TrimEndingDirectorySeparator(Path.GetFullPath(item.Value)), item.File) is { } risk)
                     {
                         notes.Add($"{item.Source}: warning NONO1001: <SandboxWrite Include=\"{item.Value}\" /> is refused: {risk}");
                         break;

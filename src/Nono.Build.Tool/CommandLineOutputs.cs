@@ -6,8 +6,11 @@ namespace Nono.Build.Tool;
 /// The folders dotnet's command line tells the build to write: <c>-o</c>/<c>--output</c>,
 /// <c>--artifacts-path</c>, test's <c>--results-directory</c>, and the output properties among its
 /// <c>-p:</c>. The command line decides the policy, so the build phase may write them, except a
-/// folder that would let the build change what it must not: one that holds the repository or
-/// HOME, a git repository, or a project's obj/ (NONO4003, and the build is denied it).
+/// folder that would let the build change what it must not (NONO4003, and the build is denied it):
+/// one in the repository where dotnet nono reads the next build's policy (outside bin/, obj/,
+/// artifacts/, TestResults/), one that holds the repository or HOME, a secrets folder, a git
+/// repository, a project's obj/, or one reached through a symlink, which an earlier build may have
+/// planted.
 /// </summary>
 internal static class CommandLineOutputs
 {
@@ -18,42 +21,56 @@ internal static class CommandLineOutputs
 
     /// <summary>
     /// The folders <paramref name="args"/> name, full (an option's relative to
-    /// <paramref name="workingDirectory"/>, a property's to each of <paramref name="projectDirectories"/>),
-    /// each with why it is not granted, or null.
+    /// <paramref name="workingDirectory"/>, a property's to each project of the repository), each
+    /// with why it is not granted, or null.
     /// </summary>
-    public static IEnumerable<(string Folder, string? Risk)> Folders(IReadOnlyList<string> args, string workingDirectory, IReadOnlyList<string> projectDirectories, string repositoryRoot, string? home)
+    public static IEnumerable<(string Folder, string? Risk)> Folders(IReadOnlyList<string> args, string workingDirectory, Repository repository, string? home)
     {
+        // What follows "--" is the test runner's.
+        var end = args.ToList().IndexOf("--");
+        var own = end < 0 ? args : args.Take(end).ToList();
         var folders = new List<string>();
-        for (var i = 0; i < args.Count; i++)
+        for (var i = 0; i < own.Count; i++)
         {
             foreach (var option in Options)
             {
-                if (args[i] == option && i + 1 < args.Count)
-                    folders.Add(Path.GetFullPath(args[i + 1], workingDirectory));
-                else if (args[i].Length > option.Length + 1 && args[i].StartsWith(option, StringComparison.Ordinal) && args[i][option.Length] is '=' or ':')
-                    folders.Add(Path.GetFullPath(args[i][(option.Length + 1)..], workingDirectory));
+                if (own[i] == option && i + 1 < own.Count)
+                    folders.Add(Path.GetFullPath(own[i + 1], workingDirectory));
+                else if (own[i].Length > option.Length + 1 && own[i].StartsWith(option, StringComparison.Ordinal) && own[i][option.Length] is '=' or ':')
+                    folders.Add(Path.GetFullPath(own[i][(option.Length + 1)..], workingDirectory));
             }
         }
         foreach (var property in Properties)
         {
-            if (BuildDiagnostics.CommandLineProperty(args, property) is not { Length: > 0 } value)
+            // A value MSBuild would expand is not known here.
+            if (BuildDiagnostics.CommandLineProperty(own, property) is not { Length: > 0 } value || value.Contains("$(", StringComparison.Ordinal)
+                || value.Contains("@(", StringComparison.Ordinal) || value.Contains('%', StringComparison.Ordinal))
                 continue;
             if (Path.IsPathRooted(value))
                 folders.Add(Path.GetFullPath(value));
             else
-                folders.AddRange(projectDirectories.Select(p => Path.GetFullPath(value, p)));
+                folders.AddRange(repository.ProjectDirectories.Select(p => Path.GetFullPath(value, p)));
         }
         return folders.Select(Path.TrimEndingDirectorySeparator).Distinct(StringComparer.Ordinal)
-            .Select(f => (f, Risk(f, repositoryRoot, home)));
+            .Select(f => (f, Risk(f, repository, home)));
     }
 
-    private static string? Risk(string folder, string repositoryRoot, string? home)
+    private static string? Risk(string folder, Repository repository, string? home)
     {
         bool Holds(string path) => path == folder || path.StartsWith(folder == "/" ? "/" : folder + "/", StringComparison.Ordinal);
-        if (Holds(repositoryRoot))
-            return $"it holds the repository ({repositoryRoot}), whose sources the build would then change";
+        if (Holds(repository.Root))
+            return $"it holds the repository ({repository.Root}), whose sources the build would then change";
+        if (!repository.ReadsNoBuildFileIn(folder))
+            return "dotnet nono reads the next build's policy from the build files in the repository outside bin/, obj/, artifacts/ and TestResults/, so a build able to write there could change it; name a folder under artifacts/ or outside the repository";
         if (home is { Length: > 0 } && Holds(Path.TrimEndingDirectorySeparator(home)))
             return $"it holds the home folder ({home})";
+        if (SecretFolders.Touched(folder, home) is { } secret)
+            return $"'{secret}' holds secrets, which the sandbox never grants";
+        for (var dir = folder; dir != "/"; dir = Path.GetDirectoryName(dir)!)
+        {
+            if (new FileInfo(dir).LinkTarget is { } target)
+                return $"it goes through the symlink '{dir}' (to '{target}'), which an earlier build may have planted to widen the sandbox; name the real folder, or delete the link";
+        }
         return PolicyItems.WriteRisk(folder, file: false);
     }
 }

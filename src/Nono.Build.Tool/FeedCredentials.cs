@@ -11,8 +11,8 @@ internal static class FeedCredentials
 
     /// <summary>
     /// The names among <paramref name="names"/> that hold a feed's credential: those the
-    /// NuGet.config files' credentials name (<paramref name="configVariables"/>, <c>%NAME%</c>)
-    /// and NuGet's NuGetPackageSourceCredentials_SOURCE.
+    /// NuGet.config files' sources and credentials name (<paramref name="configVariables"/>,
+    /// <c>%NAME%</c>) and NuGet's NuGetPackageSourceCredentials_SOURCE.
     /// </summary>
     public static IEnumerable<string> Variables(IEnumerable<string> names, IReadOnlyCollection<string> configVariables) =>
         names.Where(name => configVariables.Contains(name, StringComparer.Ordinal) || name.StartsWith(NuGetPrefix, StringComparison.OrdinalIgnoreCase));

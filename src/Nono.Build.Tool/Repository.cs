@@ -19,6 +19,18 @@ internal sealed partial class Repository
         ".git", ".hg", ".svn", ".vs", ".idea", "node_modules", "bin", "obj", "artifacts", "TestResults", "packages",
     };
 
+    /// <summary>
+    /// Whether dotnet nono reads no build file in <paramref name="folder"/> (a full path): outside
+    /// the repository, or under a folder it skips (bin, obj, artifacts, TestResults, …). What the
+    /// build writes elsewhere in the repository would be read as the next build's policy.
+    /// </summary>
+    public bool ReadsNoBuildFileIn(string folder)
+    {
+        if (folder != Root && !folder.StartsWith(Root + "/", StringComparison.Ordinal))
+            return !Root.StartsWith(folder + "/", StringComparison.Ordinal);
+        return folder[Root.Length..].Split('/', StringSplitOptions.RemoveEmptyEntries).Any(SkippedFolders.Contains);
+    }
+
     /// <summary>Files MSBuild, NuGet and the SDK look for in every folder above a project.</summary>
     private static readonly HashSet<string> UpwardFiles = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -254,7 +266,7 @@ internal sealed partial class Repository
     /// <summary>
     /// The package sources of the NuGet.config files that apply (the target's folder and those
     /// above it, then the user's): HTTP feeds as (host, port), local feeds as folders, and the
-    /// environment variables their credentials name (<c>%NAME%</c>, which NuGet expands).
+    /// environment variables their URLs and credentials name (<c>%NAME%</c>, which NuGet expands).
     /// </summary>
     public static NuGetFeeds Feeds(string start, string? userConfig)
     {
@@ -291,6 +303,8 @@ internal sealed partial class Repository
                 var value = (string?)add.Attribute("value");
                 if (string.IsNullOrWhiteSpace(value))
                     continue;
+                // A feed whose URL carries its token (MyGet's /auth/%TOKEN%/, Cloudsmith's).
+                variables.AddRange(VariableReferences(value));
                 value = Environment.ExpandEnvironmentVariables(value);
                 if (Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
                     remote.Add((uri.Host, uri.Port));
@@ -312,5 +326,5 @@ internal sealed partial class Repository
     private static partial Regex EnvironmentReference();
 }
 
-/// <summary>What the NuGet.config files that apply name: remote feeds, local feeds, and the variables their credentials use.</summary>
+/// <summary>What the NuGet.config files that apply name: remote feeds, local feeds, and the variables their URLs and credentials use.</summary>
 internal sealed record NuGetFeeds(IReadOnlyList<(string Host, int Port)> Remote, IReadOnlyList<string> Local, IReadOnlyList<string> Variables);

@@ -151,15 +151,23 @@ internal static partial class WholeBuild
                     build.LauncherOptions.AddRange(recording == Recording.Audit ? ["--audit", "--report", report] : ["--report", report]);
                 if (timeline is not null)
                     build.Capabilities.AllowFile(BuildTimeline.LoggerAssembly, AccessMode.Read);
-                foreach (var (folder, risk) in CommandLineOutputs.Folders(rest, Environment.CurrentDirectory, repository.ProjectDirectories, repository.Root, Environment.GetEnvironmentVariable("HOME")))
+                foreach (var (folder, risk) in CommandLineOutputs.Folders(rest, Environment.CurrentDirectory, repository, Environment.GetEnvironmentVariable("HOME")))
                 {
-                    if (risk is not null)
+                    var why = risk;
+                    if (why is null)
                     {
-                        build.Notes.Add($"dotnet nono: warning NONO4003: '{folder}', which the command line names as an output, is not made writable: {risk}. Name a folder of its own.");
-                        continue;
+                        try
+                        {
+                            Directory.CreateDirectory(folder);
+                            build.Capabilities.AllowPath(folder, AccessMode.ReadWrite);
+                        }
+                        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NonoException)
+                        {
+                            why = e.Message;
+                        }
                     }
-                    Directory.CreateDirectory(folder);
-                    build.Capabilities.AllowPath(folder, AccessMode.ReadWrite);
+                    if (why is not null)
+                        build.Notes.Add($"dotnet nono: warning NONO4003: '{folder}', which the command line names as an output, is not made writable: {why}.");
                 }
                 return build;
             }

@@ -134,25 +134,38 @@ public sealed class PolicyTests : IDisposable
     }
 
     [Fact]
-    public void TheCommandLinesOutputFolders_AreTheBuilds_ButNotOneThatHoldsTheRepositoryHomeAGitRepositoryOrObj()
+    public void TheCommandLinesOutputFolders_AreTheBuilds_OutsideWhereThePolicyIsReadAndWhatTheBuildMustNotWrite()
     {
-        var app = Directory.CreateDirectory(Path.Combine(root, "App")).FullName;
-        var lib = Directory.CreateDirectory(Path.Combine(root, "Lib")).FullName;
         Directory.CreateDirectory(Path.Combine(root, ".git"));
+        Write("App/App.csproj", "<Project />");
+        Write("Lib/Lib.csproj", "<Project />");
         Write("App/obj/App.csproj.nuget.g.props", "<Project />");
-        List<(string Folder, string? Risk)> Folders(params string[] args) => CommandLineOutputs.Folders(args, app, [app, lib], root, "/home/u").ToList();
+        var app = Path.Combine(root, "App");
+        var lib = Path.Combine(root, "Lib");
+        var outside = root + "-outside";
+        var repository = Repository.Find(app);
+        List<(string Folder, string? Risk)> Folders(params string[] args) => CommandLineOutputs.Folders(args, app, repository, "/home/u").ToList();
         string Risk(params string[] args) => Assert.Single(Folders(args)).Risk ?? "(none)";
 
-        // Options relative to the working directory, properties to each project.
+        // Options relative to the working directory, properties to each project; under bin/ or
+        // artifacts/, or outside the repository.
         Assert.Equal(
-            [(Path.Combine(app, "out"), null), ("/abs/art", null), (Path.Combine(app, "tr"), null), (Path.Combine(root, "nupkgs"), null), (Path.Combine(app, "pub"), null), (Path.Combine(lib, "pub"), null)],
-            Folders("pack", "-o", "out", "--artifacts-path=/abs/art", "--results-directory", "tr", "-p:PackageOutputPath=../nupkgs", "/p:PublishDir=pub/"));
-        Assert.Empty(Folders("build", "-c", "Release", "-p:Version=1.0.0"));
+            new (string, string?)[] { (Path.Combine(app, "bin", "out"), null), ($"{outside}/art", null), (Path.Combine(root, "artifacts", "tr"), null), (Path.Combine(root, "artifacts", "nupkgs"), null), (Path.Combine(app, "bin", "pub"), null), (Path.Combine(lib, "bin", "pub"), null) }.Order(),
+            Folders("pack", "-o", "bin/out", $"--artifacts-path={outside}/art", "--results-directory", "../artifacts/tr", "-p:PackageOutputPath=../artifacts/nupkgs", "/p:PublishDir=bin/pub/", "--", "-o", "x").Order());
+        Assert.Empty(Folders("build", "-c", "Release", "-p:Version=1.0.0", "-p:OutDir=$(Foo)/"));
+        // Where the next build's policy is read: a planted Directory.Build.props there would change it.
+        Assert.StartsWith("dotnet nono reads the next build's policy", Risk("pack", "-o", "../nupkgs"));
+        Assert.StartsWith("dotnet nono reads the next build's policy", Risk("pack", "-o", "."));
         Assert.StartsWith($"it holds the repository ({root})", Risk("publish", "-o", ".."));
         Assert.StartsWith($"it holds the repository ({root})", Risk("publish", "-o", "/"));
         Assert.StartsWith("it holds the home folder (/home/u)", Risk("publish", "--output:/home/u"));
+        Assert.StartsWith("'/home/u/.ssh' holds secrets", Risk("publish", "-o", "/home/u/.ssh/x"));
         Assert.Contains("is the project's obj/ folder", Risk("build", "-o", "obj"));
         Assert.StartsWith("git runs what", Risk("build", "-o", "../.git"));
+        // Through a link an earlier build could have planted in its outputs.
+        Directory.CreateDirectory(Path.Combine(root, "artifacts"));
+        Directory.CreateSymbolicLink(Path.Combine(root, "artifacts", "link"), "/etc");
+        Assert.StartsWith($"it goes through the symlink '{Path.Combine(root, "artifacts", "link")}' (to '/etc')", Risk("pack", "-o", "../artifacts/link/cron.d"));
     }
 
     [Fact]

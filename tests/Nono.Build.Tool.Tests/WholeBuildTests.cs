@@ -58,20 +58,25 @@ public sealed partial class WholeBuildTests(ToolEnvironment env)
     }
 
     [Fact]
-    public void PackAndPublish_WriteTheFolderTheCommandLineNames_ButNotOneThatHoldsTheRepository()
+    public void PackAndPublish_WriteTheFolderTheCommandLineNames_ButNotWhereTheNextBuildsPolicyIsRead()
     {
         Landlock.Require();
         var repo = env.NewRepository("output", ["App"], []);
         var app = Path.Combine(repo, "App");
+        var outside = Path.Combine(env.Root, $"published-{Guid.NewGuid():N}");
 
-        var packed = env.Nono(repo, null, "pack", app, "-o", "nupkgs", "-nologo", "-tl:off");
-        var published = env.Nono(app, null, "publish", "-o", repo, "-nologo", "-tl:off");
+        var packed = env.Nono(repo, null, "pack", app, "-o", "artifacts/packages", "-nologo", "-tl:off");
+        var published = env.Nono(app, null, "publish", "-o", outside, "-nologo", "-tl:off");
+        var refused = env.Nono(repo, null, "pack", app, "-o", "nupkgs", "-nologo", "-tl:off");
 
         Assert.True(packed.Succeeded, packed.ToString());
-        Assert.True(File.Exists(Path.Combine(repo, "nupkgs", "App.1.0.0.nupkg")), packed.ToString());
-        Assert.False(published.Succeeded, "the build could write the whole repository: " + published);
-        Assert.Contains($"dotnet nono: warning NONO4003: '{repo}', which the command line names as an output, is not made writable: it holds the repository", published.Output);
-        Assert.False(File.Exists(Path.Combine(repo, "App.dll")));
+        Assert.True(File.Exists(Path.Combine(repo, "artifacts", "packages", "App.1.0.0.nupkg")), packed.ToString());
+        Assert.True(published.Succeeded, published.ToString());
+        Assert.True(File.Exists(Path.Combine(outside, "App.dll")), published.ToString());
+        // A Directory.Build.props the build planted there would be the next build's policy.
+        Assert.False(refused.Succeeded, refused.ToString());
+        Assert.Contains($"dotnet nono: warning NONO4003: '{Path.Combine(repo, "nupkgs")}', which the command line names as an output, is not made writable: dotnet nono reads the next build's policy", refused.Output);
+        Assert.Contains($"Access to the path '{Path.Combine(repo, "nupkgs")}", refused.Output);
     }
 
     [Fact]
