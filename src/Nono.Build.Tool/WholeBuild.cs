@@ -153,8 +153,8 @@ internal static partial class WholeBuild
                     build.Capabilities.AllowFile(BuildTimeline.LoggerAssembly, AccessMode.Read);
                 foreach (var (folder, risk) in CommandLineOutputs.Folders(rest, Environment.CurrentDirectory, repository, Environment.GetEnvironmentVariable("HOME")))
                 {
-                    var why = risk;
-                    if (why is null)
+                    var refused = risk;
+                    if (refused is null)
                     {
                         try
                         {
@@ -163,11 +163,11 @@ internal static partial class WholeBuild
                         }
                         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NonoException)
                         {
-                            why = e.Message;
+                            refused = e.Message;
                         }
                     }
-                    if (why is not null)
-                        build.Notes.Add($"dotnet nono: warning NONO4003: '{folder}', which the command line names as an output, is not made writable: {why}.");
+                    if (refused is not null)
+                        build.Notes.Add($"dotnet nono: warning NONO4003: '{folder}', which the command line names as an output, is not made writable: {refused}.");
                 }
                 return build;
             }
