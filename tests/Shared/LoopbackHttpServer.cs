@@ -4,14 +4,19 @@ using System.Text;
 
 namespace Nono.Testing;
 
-/// <summary>An HTTP/1.1 server on a loopback address that answers "hello PATH" and keeps each request head.</summary>
+/// <summary>
+/// An HTTP/1.1 server on a loopback address that keeps each request head and answers it with
+/// what <c>respond</c> makes of it (status line, extra header lines, body), by default "hello PATH".
+/// </summary>
 internal sealed class LoopbackHttpServer : IDisposable
 {
     private readonly TcpListener listener;
     private readonly List<string> heads = [];
+    private readonly Func<string, (string Status, string Headers, byte[] Body)> respond;
 
-    public LoopbackHttpServer(IPAddress? address = null)
+    public LoopbackHttpServer(IPAddress? address = null, Func<string, (string Status, string Headers, byte[] Body)>? respond = null)
     {
+        this.respond = respond ?? (head => ("200 OK", "", Encoding.ASCII.GetBytes("hello " + head.Split(' ')[1])));
         listener = new TcpListener(address ?? IPAddress.Loopback, 0);
         listener.Start();
         _ = Task.Run(async () =>
@@ -65,8 +70,9 @@ internal sealed class LoopbackHttpServer : IDisposable
             var head = Encoding.ASCII.GetString(buffer, 0, end + 4);
             lock (heads)
                 heads.Add(head);
-            var body = "hello " + head.Split(' ')[1];
-            stream.Write(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"));
+            var (status, headers, body) = respond(head);
+            stream.Write(Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\n{headers}Content-Length: {body.Length}\r\nConnection: close\r\n\r\n"));
+            stream.Write(body);
         }
         catch (IOException)
         {
