@@ -159,15 +159,20 @@ internal sealed partial class Repository
     /// <summary>
     /// The repository's <c>SandboxRead</c>, <c>SandboxWrite</c>, <c>SandboxNetwork</c> and
     /// <c>SandboxEnvironment</c> items, from every build file; conditions are not evaluated (an
-    /// item is taken whatever its condition). An item that uses another property is reported to
-    /// <paramref name="warn"/> (NONO4001) and left out.
+    /// item is taken whatever its condition). A relative path or <c>$(MSBuildProjectDirectory)</c>
+    /// means, as MSBuild evaluates it, the folder of the project that reads the item: a project
+    /// file's own, and for a Directory.Build.props or .targets every project below its folder. An
+    /// item that uses another property is reported to <paramref name="warn"/> (NONO4001) and left out.
     /// </summary>
     public IReadOnlyList<Item> SandboxItems(Action<string> warn)
     {
         var items = new List<Item>();
         foreach (var (file, document) in Documents())
         {
-            var isProject = !Path.GetFileName(file).StartsWith("Directory.Build.", StringComparison.Ordinal);
+            var folder = Path.GetDirectoryName(file)!;
+            IReadOnlyList<string> projects = !Path.GetFileName(file).StartsWith("Directory.Build.", StringComparison.Ordinal)
+                ? [folder]
+                : ProjectDirectories.Where(p => p == folder || p.StartsWith(folder + "/", StringComparison.Ordinal)).ToList();
             foreach (var element in document.Descendants())
             {
                 var type = element.Name.LocalName;
@@ -182,14 +187,17 @@ internal sealed partial class Repository
                 var source = $"{file}({line})";
                 foreach (var raw in include.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
-                    var value = Expand(raw, file, isProject);
-                    if (value is null)
+                    var isPath = type is "SandboxRead" or "SandboxWrite";
+                    var values = new List<string?> { Expand(raw, file, projectDirectory: null) };
+                    if (isPath && (values[0] is { } v ? !Path.IsPathRooted(v) : UsesProjectDirectory(raw)))
+                        values = projects.Select(p => Expand(raw, file, p) is { } e ? Path.GetFullPath(e, p) : null).ToList();
+                    if (values.Contains(null))
                     {
                         warn($"{source}: warning NONO4001: <{type} Include=\"{raw}\" /> uses a property that dotnet nono cannot know without evaluating the project (which would run package code); it is left out of the whole-build policy. Write the path literally, or with $(MSBuildThisFileDirectory), $(MSBuildProjectDirectory) or an environment variable.");
                         continue;
                     }
-                    items.Add(new Item(type, value,
-                        Metadata(element, "Execute"), Metadata(element, "File"), source));
+                    foreach (var value in values.Distinct(StringComparer.Ordinal))
+                        items.Add(new Item(type, value!, Metadata(element, "Execute"), Metadata(element, "File"), source));
                 }
             }
         }
@@ -241,8 +249,10 @@ internal sealed partial class Repository
     [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")]
     private static partial Regex PropertyReference();
 
-    /// <summary>The value with the properties dotnet nono knows expanded, or null if it uses another.</summary>
-    internal static string? Expand(string raw, string file, bool isProject)
+    private static bool UsesProjectDirectory(string raw) => raw.Contains("$(MSBuildProjectDirectory)", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The value with the properties dotnet nono knows expanded (<c>$(MSBuildProjectDirectory)</c> where <paramref name="projectDirectory"/> is given), or null if it uses another.</summary>
+    internal static string? Expand(string raw, string file, string? projectDirectory)
     {
         if (raw.Contains("@(", StringComparison.Ordinal) || raw.Contains("%(", StringComparison.Ordinal) || raw.Contains("$([", StringComparison.Ordinal))
             return null;
@@ -253,8 +263,8 @@ internal sealed partial class Repository
             var name = m.Groups[1].Value;
             if (name.Equals("MSBuildThisFileDirectory", StringComparison.OrdinalIgnoreCase))
                 return directory;
-            if (name.Equals("MSBuildProjectDirectory", StringComparison.OrdinalIgnoreCase) && isProject)
-                return directory.TrimEnd(Path.DirectorySeparatorChar);
+            if (name.Equals("MSBuildProjectDirectory", StringComparison.OrdinalIgnoreCase) && projectDirectory is not null)
+                return projectDirectory;
             if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } env)
                 return env;
             unknown = true;

@@ -24,12 +24,15 @@ public sealed class PolicyTests : IDisposable
               <ItemGroup>
                 <SandboxRead Include="$(MSBuildProjectDirectory)/tools" Execute="true" />
                 <SandboxWrite Include="$(HOME)/.cache/thing;$(MSBuildThisFileDirectory)generated" />
+                <SandboxWrite Include="ClientApp/node_modules" />
                 <SandboxNetwork Include="443" />
                 <SandboxRead Include="$(SomeProperty)/x" />
               </ItemGroup>
             </Project>
             """);
+        Write("src/Lib/Lib.csproj", "<Project />");
         Write("Directory.Build.props", """<Project><ItemGroup><SandboxEnvironment Include="MY_TOKEN" /></ItemGroup></Project>""");
+        Write("src/Directory.Build.props", """<Project><ItemGroup><SandboxRead Include="schemas;$(MSBuildProjectDirectory)/../shared" /></ItemGroup></Project>""");
         var warnings = new List<string>();
 
         var items = Repository.Find(Path.Combine(root, "App")).SandboxItems(warnings.Add);
@@ -38,6 +41,10 @@ public sealed class PolicyTests : IDisposable
         Assert.Contains(items, i => i.Type == "SandboxRead" && i.Value == Path.Combine(root, "App") + "/tools" && i.Execute);
         Assert.Contains(items, i => i.Type == "SandboxWrite" && i.Value == $"{home}/.cache/thing");
         Assert.Contains(items, i => i.Type == "SandboxWrite" && i.Value == Path.Combine(root, "App") + "/generated");
+        // Relative, as MSBuild evaluates it: from the folder of each project that reads the item.
+        Assert.Contains(items, i => i.Type == "SandboxWrite" && i.Value == Path.Combine(root, "App", "ClientApp", "node_modules"));
+        Assert.Equal([Path.Combine(root, "src", "Lib", "schemas"), Path.Combine(root, "src", "shared")],
+            items.Where(i => i.Source.StartsWith(Path.Combine(root, "src", "Directory.Build.props"), StringComparison.Ordinal)).Select(i => i.Value));
         Assert.Contains(items, i => i.Type == "SandboxNetwork" && i.Value == "443");
         Assert.Contains(items, i => i.Type == "SandboxEnvironment" && i.Value == "MY_TOKEN");
         Assert.DoesNotContain(items, i => i.Value.Contains("/x", StringComparison.Ordinal));
