@@ -361,7 +361,10 @@ public partial class SandboxExec : Microsoft.Build.Tasks.Exec
             return false; // as ToolTask after a timeout or cancellation: its warning said why
         var result = base.HandleTaskExecutionErrors();
         if (policy is { Enforce: true } && policy.Recording != SandboxRecording.Audit && !launcherFailed && !IgnoreExitCode && ExitCode != 0)
-            hints.Log(Log, ownCapabilities ?? policy.Capabilities);
+        {
+            foreach (var hint in hints.Messages(ownCapabilities ?? policy.Capabilities))
+                Log.LogMessage(MessageImportance.High, "{0}", hint);
+        }
         if (policy is { Enforce: true, Recording: SandboxRecording.None } && !launcherFailed && !IgnoreExitCode && ExitCode != 0)
         {
             Log.LogMessage(MessageImportance.High,

@@ -1,13 +1,11 @@
 using System.Text.RegularExpressions;
-using Microsoft.Build.Framework;
-using Microsoft.Build.Utilities;
 
 namespace Nono.Build.Tasks;
 
 /// <summary>
-/// Reads a sandboxed step's output for what the sandbox typically causes (a failed name
-/// resolution, a refused connection, "Permission denied" on a path) and, if the step fails, says
-/// which item would allow it (NONO3004), before the generic advice.
+/// Reads a sandboxed step's output (or, for dotnet nono, the whole build's) for what the sandbox
+/// typically causes (a failed name resolution, a refused connection, "Permission denied" on a
+/// path) and, if it fails, says which item would allow it (NONO3004), before the generic advice.
 /// </summary>
 internal sealed partial class StepOutputHints
 {
@@ -15,6 +13,10 @@ internal sealed partial class StepOutputHints
 
     [GeneratedRegex(@"Temporary failure in name resolution|Could not resolve host|Name or service not known|getaddrinfo (EAI_AGAIN|ENOTFOUND)|No address associated with hostname|Resource temporarily unavailable \([^)]*:\d+\)|nodename nor servname|Failed to resolve|Name does not resolve|NameResolutionError", RegexOptions.IgnoreCase)]
     private static partial Regex NameResolution();
+
+    /// <summary>The host a resolver error names: npm's and node's, curl's, .NET's.</summary>
+    [GeneratedRegex(@"(?:getaddrinfo (?:EAI_AGAIN|ENOTFOUND)|Could not resolve host:?|Resource temporarily unavailable \()\s*(?<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")]
+    private static partial Regex ResolvedHost();
 
     [GeneratedRegex(@"(connect(ion)?|socket)[^\n]*(EACCES|EPERM|Permission denied|Operation not permitted|Network is unreachable)|(EACCES|EPERM)[^\n]*connect", RegexOptions.IgnoreCase)]
     private static partial Regex ConnectionRefused();
@@ -27,6 +29,7 @@ internal sealed partial class StepOutputHints
     private static partial Regex DeniedPath();
 
     private bool nameResolution;
+    private readonly List<string> hosts = [];
     private readonly List<string> ports = [];
     private bool connection;
     private readonly List<string> paths = [];
@@ -36,7 +39,11 @@ internal sealed partial class StepOutputHints
         if (line.Length > 2000)
             return;
         if (NameResolution().IsMatch(line))
+        {
             nameResolution = true;
+            if (ResolvedHost().Match(line) is { Success: true } h && hosts.Count < Kept && !hosts.Contains(h.Groups["host"].Value))
+                hosts.Add(h.Groups["host"].Value);
+        }
         else if (ConnectionRefused().IsMatch(line))
         {
             connection = true;
@@ -51,24 +58,19 @@ internal sealed partial class StepOutputHints
         }
     }
 
-    /// <summary>Logs the hints; false when the output showed none.</summary>
-    public bool Log(TaskLoggingHelper log, CapabilitySet? policy)
+    /// <summary>The hints, each a message that starts with its code; none when the output showed nothing familiar. <paramref name="what"/>: "step" or "build".</summary>
+    public IEnumerable<string> Messages(CapabilitySet? policy, string what = "step")
     {
-        var any = false;
         if (nameResolution && policy?.NetworkMode != NetworkMode.AllowAll)
         {
-            log.LogMessage(MessageImportance.High,
-                "{0}: the step's output shows a failed name resolution: the sandbox blocks the network, DNS included. Steps reach hosts by name through the egress proxy (tools that honour HTTPS_PROXY, as npm, NuGet, git, curl and pip do): if the step needs a host, add <SandboxNetwork Include=\"HOST\" /> (or '.DOMAIN' for a domain and its subdomains), or <SandboxNetwork Include=\"all\" />.",
-                Diagnostics.StepHint);
-            any = true;
+            var items = hosts.Count > 0 ? string.Join(" ", hosts.Select(h => $"<SandboxNetwork Include=\"{h}\" />")) : "<SandboxNetwork Include=\"HOST\" /> (or '.DOMAIN' for a domain and its subdomains)";
+            yield return $"{Diagnostics.StepHint}: the {what}'s output shows a failed name resolution{(hosts.Count > 0 ? $" of {string.Join(", ", hosts)}" : "")}: the sandbox blocks the network, DNS included. "
+                + $"The {what} reaches hosts by name through the egress proxy (tools that honour HTTPS_PROXY, as npm, NuGet, git, curl and pip do): if it needs them, add {items}, or <SandboxNetwork Include=\"all\" />.";
         }
         if (connection && policy?.NetworkMode != NetworkMode.AllowAll)
         {
             var items = ports.Count > 0 ? string.Join(" ", ports.Select(p => $"<SandboxNetwork Include=\"{p}\" />")) : "<SandboxNetwork Include=\"PORT\" /> (the port it connects to)";
-            log.LogMessage(MessageImportance.High,
-                "{0}: the step's output shows a refused network connection: the sandbox allows TCP only to the ports declared. If the step needs it, add {1}, or <SandboxNetwork Include=\"all\" />.",
-                Diagnostics.StepHint, items);
-            any = true;
+            yield return $"{Diagnostics.StepHint}: the {what}'s output shows a refused network connection: the sandbox allows TCP only to the ports declared. If the {what} needs it, add {items}, or <SandboxNetwork Include=\"all\" />.";
         }
         var home = Environment.GetEnvironmentVariable("HOME")?.TrimEnd('/');
         foreach (var path in paths)
@@ -77,19 +79,12 @@ internal sealed partial class StepOutputHints
                 continue; // the sandbox denies nothing there: the step's own cause
             if (SecretFolders.Touched(path, home) is { } secret)
             {
-                log.LogMessage(MessageImportance.High,
-                    "{0}: the step's output shows 'Permission denied' for '{1}', in the secrets folder '{2}', which the sandbox keeps from every step: give the step what it needs another way (a <SandboxEnvironment> variable, a file of its own).",
-                    Diagnostics.StepHint, path, secret);
-                any = true;
+                yield return $"{Diagnostics.StepHint}: the {what}'s output shows 'Permission denied' for '{path}', in the secrets folder '{secret}', which the sandbox keeps from every {what}: give the {what} what it needs another way (a <SandboxEnvironment> variable, a file of its own).";
                 continue;
             }
             var read = SandboxSuggestion.For(new SandboxDenial(SandboxOperation.Read, "read", path, null, 0, "", "EACCES"), home).First();
             var write = SandboxSuggestion.For(new SandboxDenial(SandboxOperation.Create, "create", path, null, 0, "", "EACCES"), home).First();
-            log.LogMessage(MessageImportance.High,
-                "{0}: the step's output shows 'Permission denied' for '{1}', which the sandbox may have denied. If the step reads it, add {2}; if it writes there, {3}.",
-                Diagnostics.StepHint, path, read.Xml, write.Xml);
-            any = true;
+            yield return $"{Diagnostics.StepHint}: the {what}'s output shows 'Permission denied' for '{path}', which the sandbox may have denied. If the {what} reads it, add {read.Xml}; if it writes there, {write.Xml}.";
         }
-        return any;
     }
 }

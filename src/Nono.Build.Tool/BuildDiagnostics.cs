@@ -145,7 +145,7 @@ internal static class BuildDiagnostics
     }
 
     /// <summary>The line with control characters (escape sequences among them) as '?': names in it come from the build.</summary>
-    private static string Printable(string line) => string.Concat(line.Select(c => char.IsControl(c) ? '?' : c));
+    internal static string Printable(string line) => string.Concat(line.Select(c => char.IsControl(c) ? '?' : c));
 
     /// <summary>
     /// Denials of the whole build that are neither a package's nor needed, beyond the runtimes'

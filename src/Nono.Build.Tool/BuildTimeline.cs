@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Nono.Build.Tool;
 
 /// <summary>
-/// What MSBuild's processes were doing when, as the build's own logger (Nono.Build.Timeline's
+/// What MSBuild's processes were doing when, as the build's own logger (Nono.Build.Loggers's
 /// TimelineLogger, loaded with <c>-logger</c> in a recorded build) wrote it: the evaluations,
 /// targets and tasks, each with its node and its start and end. Ties a denial in an MSBuild process
 /// (<see cref="SandboxDenial.Time"/>) to the task, target or evaluation that ran there then. The
@@ -13,9 +13,9 @@ namespace Nono.Build.Tool;
 internal sealed class BuildTimeline
 {
     /// <summary>The logger's type and file, beside this tool.</summary>
-    public const string LoggerType = "Nono.Build.Timeline.TimelineLogger";
+    public const string LoggerType = "Nono.Build.Loggers.TimelineLogger";
 
-    public static string LoggerAssembly => Path.Combine(AppContext.BaseDirectory, "Nono.Build.Timeline.dll");
+    public static string LoggerAssembly => Path.Combine(AppContext.BaseDirectory, "Nono.Build.Loggers.dll");
 
     /// <summary>MSBuild's node in the process that runs the command (in-process); worker nodes count from 2.</summary>
     private const int InProcessNode = 1;

@@ -142,6 +142,15 @@ internal static partial class WholeBuild
                     ? $"dotnet nono: warning {Nono.Build.Tasks.Diagnostics.Audit}: audit ({why}): the build runs with nothing of its policy enforced; what it would deny is reported after it."
                     : $"dotnet nono: diagnostics ({why}): what the sandbox denies the build is reported after it.");
             }
+            // The build's output, kept to say after a failure what it shows the sandbox denied (a recorded build names it instead).
+            var outputLog = recording == Recording.Off ? Path.Combine(privateRoot, "build", "output.log") : null;
+            var outputLogger = outputLog is null ? null : FailureHints.LoggerArgument(outputLog);
+            int Built(int code, BuildPolicy policy)
+            {
+                if (code != 0 && outputLogger is not null)
+                    FailureHints.Print(outputLog!, policy.Capabilities, command, Console.Error);
+                return code;
+            }
             BuildPolicy BuildPhase(string compilerPipe)
             {
                 var build = BuildPolicy.For(BuildPolicy.Phase.Build, repository, machine, Path.Combine(privateRoot, "build"), test: command == "test", null, proxy);
@@ -149,7 +158,7 @@ internal static partial class WholeBuild
                 build.LauncherOptions.AddRange(["--unix-bind", Path.Combine("/tmp", compilerPipe)]);
                 if (report is not null)
                     build.LauncherOptions.AddRange(recording == Recording.Audit ? ["--audit", "--report", report] : ["--report", report]);
-                if (timeline is not null)
+                if (timeline is not null || outputLogger is not null)
                     build.Capabilities.AllowFile(BuildTimeline.LoggerAssembly, AccessMode.Read);
                 foreach (var (folder, risk) in CommandLineOutputs.Folders(rest, Environment.CurrentDirectory, repository, Environment.GetEnvironmentVariable("HOME")))
                 {
@@ -187,6 +196,7 @@ internal static partial class WholeBuild
                     _ => [],
                 },
                 .. timeline is null ? [] : new[] { $"-logger:{BuildTimeline.LoggerType},{BuildTimeline.LoggerAssembly};{timeline}" },
+                .. outputLogger is null ? [] : new[] { outputLogger },
             ];
 
             // Where every project has restored before, restore runs beside the build, which reads
@@ -208,7 +218,7 @@ internal static partial class WholeBuild
                 Console.Out.Write(restoreOutput.ToString());
                 Console.Out.Flush();
                 if (restored == 0 && before.SameAs(RestoreOutputs.Read(repository)))
-                    return FinishPhase(children, building, command, besideBuild);
+                    return Built(FinishPhase(children, building, command, besideBuild), besideBuild);
                 children.Stop(building);
                 besideBuild.Egress?.Dispose();
                 if (restored != 0)
@@ -224,7 +234,7 @@ internal static partial class WholeBuild
             var pipe = $"nono-{Guid.NewGuid():N}";
             compilerPipes.Add(pipe);
             var buildPolicy = BuildPhase(pipe);
-            var built = FinishPhase(children, StartPhase(children, command, buildPolicy, machine, BuildArguments(pipe), privateRoot, printPolicy, null), command, buildPolicy);
+            var built = Built(FinishPhase(children, StartPhase(children, command, buildPolicy, machine, BuildArguments(pipe), privateRoot, printPolicy, null), command, buildPolicy), buildPolicy);
             if (report is not null)
                 BuildDiagnostics.Report(report, timeline is null ? BuildTimeline.Empty : BuildTimeline.Read(timeline), recording, failed: built != 0, repository.Root, machine.PackageFolder, machine.DotnetRoot, Console.Error);
             return built;

@@ -1,6 +1,3 @@
-using Microsoft.Build.Framework;
-using Microsoft.Build.Utilities;
-
 namespace Nono.Build.Tasks.Tests;
 
 public sealed class DiagnosticsNoiseTests
@@ -29,28 +26,12 @@ public sealed class DiagnosticsNoiseTests
         Assert.NotEmpty(RuntimeNoise.Without([Denial(SandboxOperation.Write, "/proc/1/oom_score_adj")]));
     }
 
-    private sealed class Engine : IBuildEngine
-    {
-        public List<string> Messages { get; } = [];
-        public bool ContinueOnError => false;
-        public int LineNumberOfTaskNode => 0;
-        public int ColumnNumberOfTaskNode => 0;
-        public string ProjectFileOfTaskNode => "test.proj";
-        public bool BuildProjectFile(string projectFileName, string[] targetNames, System.Collections.IDictionary globalProperties, System.Collections.IDictionary targetOutputs) => false;
-        public void LogCustomEvent(CustomBuildEventArgs e) { }
-        public void LogErrorEvent(BuildErrorEventArgs e) => Messages.Add(e.Message!);
-        public void LogMessageEvent(BuildMessageEventArgs e) => Messages.Add(e.Message!);
-        public void LogWarningEvent(BuildWarningEventArgs e) => Messages.Add(e.Message!);
-    }
-
     private static string Hints(params string[] lines)
     {
         var hints = new StepOutputHints();
         foreach (var line in lines)
             hints.Observe(line);
-        var engine = new Engine();
-        hints.Log(new TaskLoggingHelper(engine, "test"), new CapabilitySet());
-        return string.Join("\n", engine.Messages);
+        return string.Join("\n", hints.Messages(new CapabilitySet()));
     }
 
     [Theory]
@@ -60,6 +41,13 @@ public sealed class DiagnosticsNoiseTests
     [InlineData("System.Net.Http.HttpRequestException: Resource temporarily unavailable (api.nuget.org:443)")]
     public void ANameResolutionFailure_NamesTheNetwork(string line) =>
         Assert.Contains("NONO3004: the step's output shows a failed name resolution", Hints(line));
+
+    [Theory]
+    [InlineData("npm error request to https://registry.npmjs.org/x failed, reason: getaddrinfo EAI_AGAIN registry.npmjs.org", "registry.npmjs.org")]
+    [InlineData("curl: (6) Could not resolve host: api.nuget.org", "api.nuget.org")]
+    [InlineData("System.Net.Http.HttpRequestException: Resource temporarily unavailable (api.nuget.org:443)", "api.nuget.org")]
+    public void ANameResolutionFailure_NamesTheItemForItsHost(string line, string host) =>
+        Assert.Contains($"add <SandboxNetwork Include=\"{host}\" />", Hints(line));
 
     [Theory]
     [InlineData("bash: connect: Permission denied", "PORT")]

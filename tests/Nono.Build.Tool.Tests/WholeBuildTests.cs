@@ -80,6 +80,37 @@ public sealed partial class WholeBuildTests(ToolEnvironment env)
     }
 
     [Fact]
+    public void ARelativeSandboxWrite_CountsFromItsProject_AndAFailedBuild_NamesTheItemItsOutputPointsAt()
+    {
+        Landlock.Require();
+        var repo = env.NewRepository("hints", ["App"], []);
+        var app = Path.Combine(repo, "App");
+        var outside = Directory.CreateDirectory(Path.Combine(env.Root, $"outside-{Guid.NewGuid():N}")).FullName;
+        File.WriteAllText(Path.Combine(outside, "input.txt"), "data");
+        var project = Path.Combine(app, "App.csproj");
+        File.WriteAllText(project, File.ReadAllText(project).Replace("</Project>", $"""
+              <ItemGroup><SandboxWrite Include="ClientApp/node_modules" /></ItemGroup>
+              <Target Name="Steps" AfterTargets="Build">
+                <Exec Command="mkdir -p ClientApp/node_modules &amp;&amp; echo made &gt; ClientApp/node_modules/made.txt" />
+                <Exec Command="cat {outside}/input.txt" />
+              </Target>
+            </Project>
+            """));
+
+        var plain = env.Dotnet(app, null, "build", "-nologo", "-tl:off");
+        Assert.True(plain.Succeeded, "control: " + plain);
+        Directory.Delete(Path.Combine(app, "ClientApp"), recursive: true);
+        var sandboxed = env.Nono(app, null, "build", "-nologo", "-tl:off");
+
+        Assert.False(sandboxed.Succeeded, sandboxed.ToString());
+        Assert.True(File.Exists(Path.Combine(app, "ClientApp", "node_modules", "made.txt")), sandboxed.ToString());
+        Assert.False(Directory.Exists(Path.Combine(Path.GetDirectoryName(app)!, "ClientApp")), "the item was taken from the folder dotnet nono started in");
+        Assert.Contains($"dotnet nono: NONO3004: the build's output shows 'Permission denied' for '{outside}/input.txt', which the sandbox may have denied. If the build reads it, add <SandboxRead Include=\"{env.Root}", sandboxed.Output);
+        Assert.Contains("dotnet nono: NONO3001: the build ran in the sandbox;", sandboxed.Output);
+        Assert.DoesNotContain("FileLogger", sandboxed.Output);
+    }
+
+    [Fact]
     public void APackagesInlineTaskAndToolTask_ReadTheSecretWriteSourcesAndConnect_InAPlainBuild_ButNotUnderDotnetNono()
     {
         Landlock.Require();

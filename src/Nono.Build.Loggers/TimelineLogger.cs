@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Build.Framework;
 
-namespace Nono.Build.Timeline;
+namespace Nono.Build.Loggers;
 
 /// <summary>
 /// Writes when each evaluation, target and task of the build started and finished, and on which
@@ -22,7 +22,7 @@ public sealed class TimelineLogger : ILogger
     public void Initialize(IEventSource eventSource)
     {
         if (string.IsNullOrEmpty(Parameters))
-            throw new LoggerException("TimelineLogger needs the file to write as its parameter: -logger:Nono.Build.Timeline.TimelineLogger,ASSEMBLY;FILE");
+            throw new LoggerException("TimelineLogger needs the file to write as its parameter: -logger:Nono.Build.Loggers.TimelineLogger,ASSEMBLY;FILE");
         writer = new StreamWriter(new FileStream(Parameters, FileMode.Create, FileAccess.Write, FileShare.Read), new UTF8Encoding(false));
         eventSource.StatusEventRaised += (_, e) =>
         {
