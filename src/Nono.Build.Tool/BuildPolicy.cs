@@ -166,6 +166,7 @@ internal sealed class BuildPolicy
             environment["HOME"] = home;
             environment["DOTNET_CLI_HOME"] = home;
             MarkFirstUseDone(home, machine);
+            CopyLocalToolRecord(machine.CliHome, home);
         }
         environment["TMPDIR"] = temp;
         environment["NUGET_PACKAGES"] = machine.PackagesVariable;
@@ -199,6 +200,37 @@ internal sealed class BuildPolicy
             return;
         foreach (var sdk in Directory.EnumerateDirectories(sdks))
             File.WriteAllBytes(Path.Combine(cliFolder, Path.GetFileName(sdk) + ".dotnetFirstUseSentinel"), []);
+    }
+
+    /// <summary>
+    /// The dotnet CLI's record of the local tools `dotnet tool restore` installed (the user's
+    /// ~/.dotnet/toolResolverCache), copied into the private HOME: without it `dotnet TOOL` in a
+    /// step says "Run dotnet tool restore". A copy, so the build cannot change what the user's next
+    /// `dotnet TOOL` runs. Small JSON files; at most 4 MB are copied.
+    /// </summary>
+    private static void CopyLocalToolRecord(string? userHome, string home)
+    {
+        if (string.IsNullOrEmpty(userHome) || !Path.IsPathRooted(userHome))
+            return;
+        var source = Path.Combine(userHome, ".dotnet", "toolResolverCache");
+        var copied = 0L;
+        try
+        {
+            if (new DirectoryInfo(source) is not { Exists: true, LinkTarget: null })
+                return;
+            foreach (var file in new DirectoryInfo(source).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, MaxRecursionDepth = 4 }))
+            {
+                copied += file.Length;
+                if (copied > 4 << 20)
+                    return;
+                var target = Path.Combine(home, ".dotnet", "toolResolverCache", Path.GetRelativePath(source, file.FullName));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                file.CopyTo(target, overwrite: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     private static void Grant(CapabilitySet caps, Repository.Item item, List<string> notes, List<HostPattern> hosts)
@@ -268,9 +300,10 @@ internal sealed class BuildPolicy
 /// <summary>
 /// Where this machine keeps the SDK and the packages. <see cref="PackagesVariable"/>: NUGET_PACKAGES
 /// as NuGet would see it unsandboxed (the user's value, else its default with the trailing slash
-/// NuGet writes), so that restore records the same package folder either way.
+/// NuGet writes), so that restore records the same package folder either way. <see cref="CliHome"/>:
+/// the user's home as the dotnet CLI and NuGet take it (DOTNET_CLI_HOME, else HOME).
 /// </summary>
-internal sealed record Machine(string Dotnet, string DotnetRoot, string PackageFolder, string PackagesVariable, string? HttpCache, string? UserNuGetConfig)
+internal sealed record Machine(string Dotnet, string DotnetRoot, string PackageFolder, string PackagesVariable, string? HttpCache, string? UserNuGetConfig, string? CliHome = null)
 {
     public static Machine Find()
     {
@@ -281,7 +314,7 @@ internal sealed record Machine(string Dotnet, string DotnetRoot, string PackageF
         var nugetHome = System.Environment.GetEnvironmentVariable("DOTNET_CLI_HOME") is { Length: > 0 } cliHome ? cliHome : home;
         var packagesVariable = System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? p : Path.Combine(nugetHome, ".nuget", "packages") + "/";
         var httpCache = System.Environment.GetEnvironmentVariable("NUGET_HTTP_CACHE_PATH") is { Length: > 0 } c ? Path.GetFullPath(c) : Path.Combine(home, ".local", "share", "NuGet", "http-cache");
-        return new Machine(dotnet, Path.GetDirectoryName(real)!, Path.GetFullPath(packagesVariable), packagesVariable, httpCache, Path.Combine(nugetHome, ".nuget", "NuGet", "NuGet.Config"));
+        return new Machine(dotnet, Path.GetDirectoryName(real)!, Path.GetFullPath(packagesVariable), packagesVariable, httpCache, Path.Combine(nugetHome, ".nuget", "NuGet", "NuGet.Config"), nugetHome);
     }
 
     /// <summary>The dotnet that runs this tool (DOTNET_HOST_PATH, set by the muxer), else the one on PATH.</summary>

@@ -196,4 +196,21 @@ public sealed class PolicyTests : IDisposable
         Assert.Equal("--rw", options[options.ToList().IndexOf(Path.Combine(root, ".git", "gitversion_cache")) - 1]);
         Assert.Contains(build.Notes, n => n.Contains($"warning NONO1001: <SandboxWrite Include=\"{Path.Combine(root, ".git", "hooks")}\" /> is refused: git runs what", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void TheBuildsPrivateHome_GetsACopyOfTheUsersLocalToolRecord_SoThatDotnetToolRunsFindsTheRestoredTools()
+    {
+        Directory.CreateDirectory(Path.Combine(root, ".git"));
+        Write("App/App.csproj", "<Project />");
+        var record = Write("user/.dotnet/toolResolverCache/1/csharpier", """[{"Version":"1.1.2","Name":"csharpier"}]""");
+        var packages = Path.Combine(root, "packages");
+        var machine = new Machine("/usr/bin/dotnet", "/usr/share/dotnet", packages, packages, null, null, CliHome: Path.Combine(root, "user"));
+        var privateRoot = Directory.CreateDirectory(Path.Combine(root, "private")).FullName;
+
+        var build = BuildPolicy.For(BuildPolicy.Phase.Build, Repository.Find(Path.Combine(root, "App")), machine, privateRoot, test: false, null);
+
+        var copy = Path.Combine(build.Environment["HOME"]!, ".dotnet", "toolResolverCache", "1", "csharpier");
+        Assert.StartsWith(privateRoot, copy, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllText(record), File.ReadAllText(copy));
+    }
 }
