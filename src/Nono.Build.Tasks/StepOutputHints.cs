@@ -14,8 +14,8 @@ internal sealed partial class StepOutputHints
     [GeneratedRegex(@"Temporary failure in name resolution|Could not resolve host|Name or service not known|getaddrinfo (EAI_AGAIN|ENOTFOUND)|No address associated with hostname|Resource temporarily unavailable \([^)]*:\d+\)|nodename nor servname|Failed to resolve|Name does not resolve|NameResolutionError", RegexOptions.IgnoreCase)]
     private static partial Regex NameResolution();
 
-    /// <summary>The host a resolver error names: npm's and node's, curl's, .NET's.</summary>
-    [GeneratedRegex(@"(?:getaddrinfo (?:EAI_AGAIN|ENOTFOUND)|Could not resolve host:?|Resource temporarily unavailable \()\s*(?<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")]
+    /// <summary>The host a resolver error names: npm's and node's, curl's, git's and ssh's, Python's, .NET's.</summary>
+    [GeneratedRegex(@"(?:getaddrinfo (?:EAI_AGAIN|ENOTFOUND)|Could not resolve host(?:name)?:?|Failed to resolve|Resource temporarily unavailable \()\s*['""]?(?<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)", RegexOptions.IgnoreCase)]
     private static partial Regex ResolvedHost();
 
     [GeneratedRegex(@"(connect(ion)?|socket)[^\n]*(EACCES|EPERM|Permission denied|Operation not permitted|Network is unreachable)|(EACCES|EPERM)[^\n]*connect", RegexOptions.IgnoreCase)]

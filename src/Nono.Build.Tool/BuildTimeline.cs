@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Nono.Build.Tool;
 
 /// <summary>
-/// What MSBuild's processes were doing when, as the build's own logger (Nono.Build.Loggers's
+/// What MSBuild's processes were doing when, as the build's own logger (Nono.Build.Loggers'
 /// TimelineLogger, loaded with <c>-logger</c> in a recorded build) wrote it: the evaluations,
 /// targets and tasks, each with its node and its start and end. Ties a denial in an MSBuild process
 /// (<see cref="SandboxDenial.Time"/>) to the task, target or evaluation that ran there then. The

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Nono.Build.Tasks;
 
 namespace Nono.Build.Tool;
@@ -9,7 +10,7 @@ namespace Nono.Build.Tool;
 /// own (Nono.Build.Loggers' OutputLogger: what the console shows at minimal verbosity, in the
 /// build's private folder).
 /// </summary>
-internal static class FailureHints
+internal static partial class FailureHints
 {
     private const long MostRead = 16 << 20;
 
@@ -21,26 +22,45 @@ internal static class FailureHints
             ? $"-logger:{LoggerType},{BuildTimeline.LoggerAssembly};{file}"
             : null;
 
-    public static void Print(string file, CapabilitySet policy, string command, TextWriter error)
+    /// <summary>
+    /// The hints, then NONO3001 unless the build failed for reasons the sandbox does not cause (the
+    /// compiler's errors and nothing familiar), an SDK step already said it, or nothing ran (125,
+    /// nono-exec's own failure, which it has explained).
+    /// </summary>
+    public static void Print(string file, CapabilitySet policy, string command, int exitCode, TextWriter error)
     {
         var hints = new StepOutputHints();
+        var compileErrors = false;
+        var stepAdvised = false;
         foreach (var line in LastLines(file))
+        {
             hints.Observe(line);
-        foreach (var hint in hints.Messages(policy, "build"))
+            compileErrors |= CompileError().IsMatch(line);
+            stepAdvised |= line.Contains(Diagnostics.StepFailed + ":", StringComparison.Ordinal);
+        }
+        var messages = hints.Messages(policy, "build").ToList();
+        foreach (var hint in messages)
             error.WriteLine($"dotnet nono: {BuildDiagnostics.Printable(hint)}");
-        error.WriteLine($"dotnet nono: {Diagnostics.StepFailed}: the build ran in the sandbox; if it failed because an access was denied ('Permission denied', a failed name resolution, a refused connection), run `dotnet nono --diagnostics {command} …` with the same arguments to have each denial named with the item that allows it.");
+        if (exitCode != 125 && !stepAdvised && (messages.Count > 0 || !compileErrors))
+            error.WriteLine($"dotnet nono: {Diagnostics.StepFailed}: the build ran in the sandbox; if it failed because an access was denied ('Permission denied', a failed name resolution, a refused connection), run `dotnet nono --diagnostics {command} …` with the same arguments to have each denial named with the item that allows it.");
     }
 
-    /// <summary>The lines of the file's last <see cref="MostRead"/> bytes; none if it cannot be read.</summary>
+    [GeneratedRegex(@"error (CS|FS|BC)\d{4}:")]
+    private static partial Regex CompileError();
+
+    /// <summary>The lines of at most the file's last <see cref="MostRead"/> bytes; none if it is not a regular file of its own (the build writes the folder) or cannot be read.</summary>
     private static IEnumerable<string> LastLines(string file)
     {
         try
         {
+            if (new FileInfo(file) is not { Exists: true, LinkTarget: null } info || info.Attributes.HasFlag(FileAttributes.Device))
+                return [];
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read);
             if (stream.Length > MostRead)
                 stream.Seek(-MostRead, SeekOrigin.End);
-            using var reader = new StreamReader(stream);
-            return reader.ReadToEnd().Split('\n');
+            var buffer = new byte[Math.Min(stream.Length, MostRead)];
+            var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            return System.Text.Encoding.UTF8.GetString(buffer, 0, read).Split('\n');
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

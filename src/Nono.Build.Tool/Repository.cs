@@ -161,7 +161,7 @@ internal sealed partial class Repository
     /// <c>SandboxEnvironment</c> items, from every build file; conditions are not evaluated (an
     /// item is taken whatever its condition). A relative path or <c>$(MSBuildProjectDirectory)</c>
     /// means, as MSBuild evaluates it, the folder of the project that reads the item: a project
-    /// file's own, and for a Directory.Build.props or .targets every project below its folder. An
+    /// file's own, and for a Directory.Build.props or .targets every project that imports it. An
     /// item that uses another property is reported to <paramref name="warn"/> (NONO4001) and left out.
     /// </summary>
     public IReadOnlyList<Item> SandboxItems(Action<string> warn)
@@ -172,7 +172,7 @@ internal sealed partial class Repository
             var folder = Path.GetDirectoryName(file)!;
             IReadOnlyList<string> projects = !Path.GetFileName(file).StartsWith("Directory.Build.", StringComparison.Ordinal)
                 ? [folder]
-                : ProjectDirectories.Where(p => p == folder || p.StartsWith(folder + "/", StringComparison.Ordinal)).ToList();
+                : ProjectDirectories.Where(p => Imports(p, file)).ToList();
             foreach (var element in document.Descendants())
             {
                 var type = element.Name.LocalName;
@@ -249,6 +249,31 @@ internal sealed partial class Repository
     [GeneratedRegex(@"\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")]
     private static partial Regex PropertyReference();
 
+    /// <summary>
+    /// Whether the project in <paramref name="project"/> imports the Directory.Build file
+    /// <paramref name="file"/>, as the .NET SDK finds it: the nearest file of that name above the
+    /// project, or one above it that each nearer file imports in turn (GetPathOfFileAbove).
+    /// </summary>
+    private static bool Imports(string project, string file)
+    {
+        var folder = Path.GetDirectoryName(file)!;
+        if (project != folder && !project.StartsWith(Path.EndsInDirectorySeparator(folder) ? folder : folder + "/", StringComparison.Ordinal))
+            return false;
+        for (var dir = project; dir != folder && dir.Length > folder.Length; dir = Path.GetDirectoryName(dir)!)
+        {
+            var nearer = Path.Combine(dir, Path.GetFileName(file));
+            try
+            {
+                if (File.Exists(nearer) && !File.ReadAllText(nearer).Contains("GetPathOfFileAbove", StringComparison.Ordinal))
+                    return false;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+        return true;
+    }
+
     private static bool UsesProjectDirectory(string raw) => raw.Contains("$(MSBuildProjectDirectory)", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The value with the properties dotnet nono knows expanded (<c>$(MSBuildProjectDirectory)</c> where <paramref name="projectDirectory"/> is given), or null if it uses another.</summary>
@@ -263,8 +288,11 @@ internal sealed partial class Repository
             var name = m.Groups[1].Value;
             if (name.Equals("MSBuildThisFileDirectory", StringComparison.OrdinalIgnoreCase))
                 return directory;
-            if (name.Equals("MSBuildProjectDirectory", StringComparison.OrdinalIgnoreCase) && projectDirectory is not null)
-                return projectDirectory;
+            if (name.Equals("MSBuildProjectDirectory", StringComparison.OrdinalIgnoreCase))
+            {
+                unknown |= projectDirectory is null; // MSBuild's own, never the environment's
+                return projectDirectory ?? "";
+            }
             if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } env)
                 return env;
             unknown = true;

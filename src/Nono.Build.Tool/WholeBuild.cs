@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
 
 namespace Nono.Build.Tool;
 
@@ -129,6 +130,9 @@ internal static partial class WholeBuild
             var restoring = RestoringCommands.Contains(command) && !noRestore;
             var (recording, why) = BuildDiagnostics.Settings(repository, diagnosticsOption, auditOption, rest, Console.Error.WriteLine);
             string? report = null, timeline = null;
+            // dotnet test under Microsoft.Testing.Platform passes MSBuild its own logging options only
+            // and hands any other to the test applications: the tool's loggers stay out there.
+            var loggersReachMSBuild = command != "test" || !RunsTestingPlatform(Environment.CurrentDirectory);
             if (recording != Recording.Off)
             {
                 // The report lies outside every grant (a private folder of this process's), so the
@@ -136,19 +140,19 @@ internal static partial class WholeBuild
                 reportRoot = Directory.CreateTempSubdirectory("nono-report-").FullName;
                 report = Path.Combine(reportRoot, "build.denials");
                 // What MSBuild ran when, to tell apart the tasks in its processes (written inside the build).
-                if (File.Exists(BuildTimeline.LoggerAssembly) && BuildTimeline.LoggerAssembly.IndexOfAny([',', ';']) < 0)
+                if (loggersReachMSBuild && File.Exists(BuildTimeline.LoggerAssembly) && BuildTimeline.LoggerAssembly.IndexOfAny([',', ';']) < 0)
                     timeline = Path.Combine(privateRoot, "build", "timeline.tsv");
                 Console.Error.WriteLine(recording == Recording.Audit
                     ? $"dotnet nono: warning {Nono.Build.Tasks.Diagnostics.Audit}: audit ({why}): the build runs with nothing of its policy enforced; what it would deny is reported after it."
                     : $"dotnet nono: diagnostics ({why}): what the sandbox denies the build is reported after it.");
             }
             // The build's output, kept to say after a failure what it shows the sandbox denied (a recorded build names it instead).
-            var outputLog = recording == Recording.Off ? Path.Combine(privateRoot, "build", "output.log") : null;
+            var outputLog = recording == Recording.Off && loggersReachMSBuild ? Path.Combine(privateRoot, "build", "output.log") : null;
             var outputLogger = outputLog is null ? null : FailureHints.LoggerArgument(outputLog);
             int Built(int code, BuildPolicy policy)
             {
                 if (code != 0 && outputLogger is not null)
-                    FailureHints.Print(outputLog!, policy.Capabilities, command, Console.Error);
+                    FailureHints.Print(outputLog!, policy.Capabilities, command, code, Console.Error);
                 return code;
             }
             BuildPolicy BuildPhase(string compilerPipe)
@@ -180,9 +184,12 @@ internal static partial class WholeBuild
                 }
                 return build;
             }
+            // The tool's own arguments go before a `--`: what follows it is the test runner's.
+            var dashes = Array.IndexOf(rest, "--");
+            var (dotnetArguments, runnerArguments) = dashes < 0 ? (rest, []) : (rest[..dashes], rest[dashes..]);
             string[] BuildArguments(string pipe) =>
             [
-                command, .. rest,
+                command, .. dotnetArguments,
                 .. restoring ? new[] { "--no-restore" } : [],
                 // A compiler server of this build's own: never one an earlier build left running.
                 $"-p:SharedCompilationId={pipe}",
@@ -197,6 +204,7 @@ internal static partial class WholeBuild
                 },
                 .. timeline is null ? [] : new[] { $"-logger:{BuildTimeline.LoggerType},{BuildTimeline.LoggerAssembly};{timeline}" },
                 .. outputLogger is null ? [] : new[] { outputLogger },
+                .. runnerArguments,
             ];
 
             // Where every project has restored before, restore runs beside the build, which reads
@@ -251,6 +259,30 @@ internal static partial class WholeBuild
             {
             }
         }
+    }
+
+    /// <summary>Whether dotnet test runs Microsoft.Testing.Platform here: global.json's <c>test.runner</c>, from the folder up, as the dotnet CLI reads it.</summary>
+    internal static bool RunsTestingPlatform(string folder)
+    {
+        for (var dir = new DirectoryInfo(folder); dir is not null; dir = dir.Parent)
+        {
+            var file = Path.Combine(dir.FullName, "global.json");
+            if (!File.Exists(file))
+                continue;
+            try
+            {
+                using var json = JsonDocument.Parse(File.ReadAllText(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+                return json.RootElement.ValueKind == JsonValueKind.Object
+                    && json.RootElement.TryGetProperty("test", out var test) && test.ValueKind == JsonValueKind.Object
+                    && test.TryGetProperty("runner", out var runner) && runner.ValueKind == JsonValueKind.String
+                    && runner.GetString() == "Microsoft.Testing.Platform";
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+            {
+                return false;
+            }
+        }
+        return false;
     }
 
     /// <summary>The restore phase of a build (or of <c>dotnet nono inventory</c>) in its own policy: no package code runs.</summary>

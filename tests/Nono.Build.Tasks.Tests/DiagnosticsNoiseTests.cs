@@ -45,6 +45,8 @@ public sealed class DiagnosticsNoiseTests
     [Theory]
     [InlineData("npm error request to https://registry.npmjs.org/x failed, reason: getaddrinfo EAI_AGAIN registry.npmjs.org", "registry.npmjs.org")]
     [InlineData("curl: (6) Could not resolve host: api.nuget.org", "api.nuget.org")]
+    [InlineData("ssh: Could not resolve hostname github.com: Temporary failure in name resolution", "github.com")]
+    [InlineData("urllib3.exceptions.NameResolutionError: Failed to resolve 'pypi.org' ([Errno -3] Temporary failure in name resolution)", "pypi.org")]
     [InlineData("System.Net.Http.HttpRequestException: Resource temporarily unavailable (api.nuget.org:443)", "api.nuget.org")]
     public void ANameResolutionFailure_NamesTheItemForItsHost(string line, string host) =>
         Assert.Contains($"add <SandboxNetwork Include=\"{host}\" />", Hints(line));

@@ -33,6 +33,9 @@ public sealed class PolicyTests : IDisposable
         Write("src/Lib/Lib.csproj", "<Project />");
         Write("Directory.Build.props", """<Project><ItemGroup><SandboxEnvironment Include="MY_TOKEN" /></ItemGroup></Project>""");
         Write("src/Directory.Build.props", """<Project><ItemGroup><SandboxRead Include="schemas;$(MSBuildProjectDirectory)/../shared" /></ItemGroup></Project>""");
+        // A nearer Directory.Build.props that does not import the one above: src/'s items are not Other's.
+        Write("src/Other/Other.csproj", "<Project />");
+        Write("src/Other/Directory.Build.props", "<Project />");
         var warnings = new List<string>();
 
         var items = Repository.Find(Path.Combine(root, "App")).SandboxItems(warnings.Add);
@@ -212,5 +215,16 @@ public sealed class PolicyTests : IDisposable
         var copy = Path.Combine(build.Environment["HOME"]!, ".dotnet", "toolResolverCache", "1", "csharpier");
         Assert.StartsWith(privateRoot, copy, StringComparison.Ordinal);
         Assert.Equal(File.ReadAllText(record), File.ReadAllText(copy));
+    }
+
+    [Theory]
+    [InlineData("""{ "test": { "runner": "Microsoft.Testing.Platform" } }""", true)]
+    [InlineData("{ \"sdk\": { \"version\": \"10.0.100\" }, // comment\n \"test\": { \"runner\": \"VSTest\" }, }", false)]
+    [InlineData("""{ "sdk": { "version": "10.0.100" } }""", false)]
+    [InlineData("not json", false)]
+    public void DotnetTestRunsTheTestingPlatform_AsGlobalJsonAboveTheFolderSays(string globalJson, bool expected)
+    {
+        Write("global.json", globalJson);
+        Assert.Equal(expected, WholeBuild.RunsTestingPlatform(Directory.CreateDirectory(Path.Combine(root, "src", "App")).FullName));
     }
 }
