@@ -334,12 +334,12 @@ static int model_apply(struct model *m, const struct model_option *o, const char
 		m->unix_own = 1;
 		return 0;
 	case UNIX_BIND: {
-		/* An absolute path whose one '%', if any, is a final "%p" (as a C string: up to a NUL). */
+		/* An absolute path whose one '%', if any, is a final "%p" or "%g" (as a C string: up to a NUL). */
 		size_t n = strnlen(text, len), percents = 0;
 		for (size_t i = 0; i < n; i++)
 			percents += text[i] == '%';
-		if (n == 0 || text[0] != '/' || (percents > 0 && (percents > 1 || n < 2 || memcmp(text + n - 2, "%p", 2))))
-			return m->error = "not an absolute path (\"%p\" only at its end)", -1;
+		if (n == 0 || text[0] != '/' || (percents > 0 && (percents > 1 || n < 2 || (memcmp(text + n - 2, "%p", 2) && memcmp(text + n - 2, "%g", 2)))))
+			return m->error = "not an absolute path (\"%p\" or \"%g\" only at its end)", -1;
 		m->unix_binds++;
 		m->unix_own = 1;
 		return 0;

@@ -488,7 +488,18 @@ static int read_caller(pid_t pid, uint64_t remote, void *buf, size_t len)
 	return n == (ssize_t)len ? 0 : EFAULT;
 }
 
-/* Whether path is a socket --unix-bind names for the process tgid ("%p": its pid). */
+/* Whether s is a GUID's 32 lowercase hexadecimal digits and nothing more. */
+static int is_guid_n(const char *s)
+{
+	size_t i = 0;
+	for (; s[i]; i++)
+		if (i == 32 || !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return i == 32;
+}
+
+/* Whether path is a socket --unix-bind names for the process tgid ("%p": its pid; "%g": a
+ * random name of 32 hexadecimal digits, as Guid.ToString("N") makes). */
 static int bind_name_allowed(const struct nono_policy *p, const char *path, long tgid)
 {
 	char pid[24];
@@ -498,6 +509,9 @@ static int bind_name_allowed(const struct nono_policy *p, const char *path, long
 		size_t len = strlen(name);
 		if (len >= 2 && strcmp(name + len - 2, "%p") == 0) {
 			if (strncmp(path, name, len - 2) == 0 && strcmp(path + len - 2, pid) == 0)
+				return 1;
+		} else if (len >= 2 && strcmp(name + len - 2, "%g") == 0) {
+			if (strncmp(path, name, len - 2) == 0 && is_guid_n(path + len - 2))
 				return 1;
 		} else if (strcmp(path, name) == 0) {
 			return 1;

@@ -124,6 +124,7 @@ internal static partial class WholeBuild
         using var children = new Children();
         string? reportRoot = null;
         var started = DateTime.UtcNow;
+        var testingPlatform = false;
         try
         {
             var noRestore = rest.Contains("--no-restore") || rest.Contains("--no-build");
@@ -132,7 +133,8 @@ internal static partial class WholeBuild
             string? report = null, timeline = null;
             // dotnet test under Microsoft.Testing.Platform passes MSBuild its own logging options only
             // and hands any other to the test applications: the tool's loggers stay out there.
-            var loggersReachMSBuild = command != "test" || !RunsTestingPlatform(Environment.CurrentDirectory);
+            testingPlatform = command == "test" && RunsTestingPlatform(Environment.CurrentDirectory);
+            var loggersReachMSBuild = !testingPlatform;
             if (recording != Recording.Off)
             {
                 // The report lies outside every grant (a private folder of this process's), so the
@@ -160,6 +162,10 @@ internal static partial class WholeBuild
                 var build = BuildPolicy.For(BuildPolicy.Phase.Build, repository, machine, Path.Combine(privateRoot, "build"), test: command == "test", null, proxy);
                 // Roslyn puts its pipe in /tmp whatever TMPDIR says; the supervisor binds this name only.
                 build.LauncherOptions.AddRange(["--unix-bind", Path.Combine("/tmp", compilerPipe)]);
+                // Microsoft.Testing.Platform's dotnet test opens its pipe to the test applications at
+                // /tmp/<a new GUID's 32 digits>, also whatever TMPDIR says.
+                if (testingPlatform)
+                    build.LauncherOptions.AddRange(["--unix-bind", "/tmp/%g"]);
                 if (report is not null)
                     build.LauncherOptions.AddRange(recording == Recording.Audit ? ["--audit", "--report", report] : ["--report", report]);
                 if (timeline is not null || outputLogger is not null)
@@ -250,6 +256,8 @@ internal static partial class WholeBuild
         finally
         {
             CleanUp(privateRoot, compilerPipes, started);
+            if (testingPlatform)
+                DeleteUnboundRandomPipes(started);
             try
             {
                 if (reportRoot is not null)
@@ -467,6 +475,42 @@ internal static partial class WholeBuild
         {
         }
     }
+
+    /// <summary>
+    /// The socket files of 32-hex-digit names in /tmp made since the build started that no socket
+    /// is bound to any more (/proc/net/unix): what the supervisor bound for the build's test
+    /// pipes (--unix-bind /tmp/%g), which the build itself may not unlink there.
+    /// </summary>
+    private static void DeleteUnboundRandomPipes(DateTime started)
+    {
+        try
+        {
+            var bound = File.ReadLines("/proc/net/unix").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Where(f => f.Length >= 8).Select(f => f[7]).ToHashSet(StringComparer.Ordinal);
+            foreach (var file in Directory.EnumerateFiles("/tmp"))
+            {
+                var name = Path.GetFileName(file);
+                if (name.Length == 32 && name.All(char.IsAsciiHexDigitLower) && !bound.Contains(file) && IsSocket(file)
+                    && File.GetLastWriteTimeUtc(file) >= started.AddSeconds(-1))
+                    TryDelete(file);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>Whether the path itself (not what a link points to) is a socket: statx's stx_mode, at the same offset on every architecture.</summary>
+    private static unsafe bool IsSocket(string path)
+    {
+        const int AtSymlinkNoFollow = 0x100, StatxType = 1, ModeOffset = 28, TypeMask = 0xF000, Socket = 0xC000;
+        var buffer = stackalloc byte[256];
+        return Statx(-100 /* AT_FDCWD */, path, AtSymlinkNoFollow, StatxType, buffer) == 0
+            && (*(ushort*)(buffer + ModeOffset) & TypeMask) == Socket;
+    }
+
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int Statx(int directory, string path, int flags, uint mask, byte* buffer);
 
     private static void TryDelete(string path)
     {

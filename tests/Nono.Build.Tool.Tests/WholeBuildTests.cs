@@ -319,6 +319,49 @@ public sealed partial class WholeBuildTests(ToolEnvironment env)
         Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+1", sandboxed.Output);
     }
 
+    [Fact]
+    public void DotnetTest_UnderMicrosoftTestingPlatform_ReachesItsTestApplicationOverItsTmpPipe_AndLeavesNoPipeBehind()
+    {
+        Landlock.Require();
+        var repo = env.NewRepository("mtp", ["Tests"], [], withNuGetOrg: true);
+        var tests = Path.Combine(repo, "Tests");
+        File.WriteAllText(Path.Combine(repo, "global.json"), """{ "test": { "runner": "Microsoft.Testing.Platform" } }""");
+        File.WriteAllText(Path.Combine(tests, "Tests.csproj"), """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <OutputType>Exe</OutputType>
+                <EnableMSTestRunner>true</EnableMSTestRunner>
+              </PropertyGroup>
+              <ItemGroup><PackageReference Include="MSTest" Version="4.0.2" /></ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(tests, "SecretTests.cs"), $$"""
+            namespace Tests;
+            [Microsoft.VisualStudio.TestTools.UnitTesting.TestClass]
+            public class SecretTests
+            {
+                [Microsoft.VisualStudio.TestTools.UnitTesting.TestMethod]
+                public void TheSecretCannotBeRead() =>
+                    Microsoft.VisualStudio.TestTools.UnitTesting.Assert.ThrowsExactly<System.UnauthorizedAccessException>(() => System.IO.File.ReadAllText("{{env.SecretFile}}"));
+            }
+            """);
+        string[] RandomPipes() => Directory.EnumerateFiles("/tmp").Where(f => Regex.IsMatch(Path.GetFileName(f), "^[0-9a-f]{32}$")).ToArray();
+
+        var plain = env.Dotnet(repo, null, "test", "--project", "Tests/Tests.csproj");
+        Assert.False(plain.Succeeded, "control: a plain test application reads the secret, so the test fails: " + plain);
+        Assert.Contains("TheSecretCannotBeRead", plain.Output);
+        Directory.Delete(Path.Combine(tests, "obj"), recursive: true);
+        Directory.Delete(Path.Combine(tests, "bin"), recursive: true);
+        var before = RandomPipes();
+
+        var sandboxed = env.Nono(repo, null, "test", "--project", "Tests/Tests.csproj");
+
+        Assert.True(sandboxed.Succeeded, sandboxed.ToString());
+        Assert.Matches(@"succeeded:\s+1", sandboxed.Output);
+        Assert.Empty(RandomPipes().Except(before));
+    }
+
     private readonly record struct CompilerServer(int Pid, string Pipe);
 
     /// <summary>The MSBuild nodes and the compiler server of this user's builds still running.</summary>

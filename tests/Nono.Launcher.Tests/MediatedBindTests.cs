@@ -29,6 +29,9 @@ public sealed class MediatedBindTests : IDisposable
         attempt("own-pid", lambda: bind(socket.AF_UNIX, shared + "/MSBuild" + str(os.getpid())))
         attempt("other-pid", lambda: bind(socket.AF_UNIX, shared + "/MSBuild1"))
         attempt("other-name", lambda: bind(socket.AF_UNIX, shared + "/server"))
+        import uuid
+        attempt("guid", lambda: bind(socket.AF_UNIX, shared + "/" + uuid.uuid4().hex))
+        attempt("not-guid", lambda: bind(socket.AF_UNIX, shared + "/" + uuid.uuid4().hex[:31] + "g"))
         attempt("private", lambda: bind(socket.AF_UNIX, private + "/diagnostics"))
         attempt("abstract", lambda: bind(socket.AF_UNIX, "\0nono-test-bind"))
         os.chdir(private)
@@ -46,7 +49,7 @@ public sealed class MediatedBindTests : IDisposable
         string[] command = [Launcher.PythonPath, "-c", Probe, shared, privateDir];
         string[] run = !sandboxed ? command
             : [Launcher.Path, .. Launcher.System, "--ro", "/proc", "--rw", temp.Path, "--sockets", privateDir, "--bind-tcp", "0",
-               "--unix-own", "--unix-bind", shared + "/pipe", "--unix-bind", shared + "/MSBuild%p",
+               "--unix-own", "--unix-bind", shared + "/pipe", "--unix-bind", shared + "/MSBuild%p", "--unix-bind", shared + "/%g",
                .. report is null ? Array.Empty<string>() : ["--report", report], .. audit ? ["--audit"] : Array.Empty<string>(), "--", .. command];
         return Launcher.RunAs(user, run);
     }
@@ -65,16 +68,16 @@ public sealed class MediatedBindTests : IDisposable
             Nono.Testing.Root.Require("to run the command as another user (setpriv)");
 
         var plain = RunProbe(user, sandboxed: false, $"plain-{user}");
-        foreach (var ok in new[] { "named ok", "own-pid ok", "other-pid ok", "other-name ok", "private ok", "abstract ok", "relative ok", "tcp-ephemeral ok" })
+        foreach (var ok in new[] { "named ok", "own-pid ok", "other-pid ok", "other-name ok", "guid ok", "not-guid ok", "private ok", "abstract ok", "relative ok", "tcp-ephemeral ok" })
             Assert.True(plain.StdOut.Contains(ok), $"control: unsandboxed, {ok}: {plain}");
 
         var report = temp[$"report-{user}.tsv"];
         var r = RunProbe(user, sandboxed: true, $"sandboxed-{user}", report);
 
         Assert.True(r.ExitCode == 0, r.ToString());
-        foreach (var ok in new[] { "named ok", "own-pid ok", "private ok", "tcp-ephemeral ok" })
+        foreach (var ok in new[] { "named ok", "own-pid ok", "guid ok", "private ok", "tcp-ephemeral ok" })
             Assert.True(r.StdOut.Contains(ok), $"{ok}: {r}");
-        foreach (var refused in new[] { "other-pid EACCES", "other-name EACCES", "abstract EACCES", "relative EACCES", "tcp-fixed EACCES" })
+        foreach (var refused in new[] { "other-pid EACCES", "other-name EACCES", "not-guid EACCES", "abstract EACCES", "relative EACCES", "tcp-fixed EACCES" })
             Assert.True(r.StdOut.Contains(refused), $"{refused}: {r}");
         Assert.False(File.Exists(temp[$"sandboxed-{user}-shared/server"]), "a refused name leaves no socket file behind");
         Assert.False(File.Exists(temp[$"sandboxed-{user}-shared/MSBuild1"]), "nor does another process's pid");
