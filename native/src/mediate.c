@@ -488,18 +488,20 @@ static int read_caller(pid_t pid, uint64_t remote, void *buf, size_t len)
 	return n == (ssize_t)len ? 0 : EFAULT;
 }
 
-/* Whether s is a GUID's 32 lowercase hexadecimal digits and nothing more. */
+/* Whether s is a random GUID's 32 lowercase hexadecimal digits and nothing more, as .NET's
+ * Guid.NewGuid().ToString("N") writes it: version 4 (digit 13 is '4'), RFC 4122 variant
+ * (digit 17 is one of 8, 9, a, b). */
 static int is_guid_n(const char *s)
 {
 	size_t i = 0;
 	for (; s[i]; i++)
 		if (i == 32 || !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
-	return i == 32;
+	return i == 32 && s[12] == '4' && strchr("89ab", s[16]) != NULL;
 }
 
 /* Whether path is a socket --unix-bind names for the process tgid ("%p": its pid; "%g": a
- * random name of 32 hexadecimal digits, as Guid.ToString("N") makes). */
+ * random GUID's 32 hexadecimal digits). */
 static int bind_name_allowed(const struct nono_policy *p, const char *path, long tgid)
 {
 	char pid[24];

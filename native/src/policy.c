@@ -143,7 +143,7 @@ static int add_unix_path(struct nono_policy *p, const struct nono_option *o, con
 }
 
 /* --unix-bind PATH: an absolute path, "%p" (the binding process's pid) or "%g" (a random
- * name of 32 hexadecimal digits) only at its end. */
+ * GUID's 32 hexadecimal digits) only at its end. */
 static int add_unix_bind(struct nono_policy *p, const struct nono_option *o, const char *value,
 			 struct nono_error *err)
 {
@@ -244,7 +244,7 @@ const struct nono_option nono_options[] = {
 	FLAG("--allow-unix", allow_unix, "allow Unix sockets (default: refused; stream socketpairs always work)"),
 	FLAG("--unix-own", unix_own, "Unix stream sockets, connected only among the command's own processes (a supervisor makes each connect)"),
 	{ "--unix-connect", "PATH", "with --unix-own: also connect to the socket PATH, or any beneath it", add_unix_path, 0, 0 },
-	{ "--unix-bind", "PATH", "with --unix-own: the supervisor binds the socket PATH for the command (%p at its end: the binding process's pid; %g: any 32 hexadecimal digits)", add_unix_bind, 0, 0 },
+	{ "--unix-bind", "PATH", "with --unix-own: the supervisor binds the socket PATH for the command (%p at its end: the binding process's pid; %g: a random GUID's 32 hexadecimal digits)", add_unix_bind, 0, 0 },
 	{ "--connect-tcp-addr", "ADDR:PORT", "with --unix-own: TCP connections to this address and port only", add_tcp_addr, 0, 0 },
 	FLAG("--best-effort", best_effort, "run even if the kernel has no Landlock (with a warning)"),
 	FLAG("--kill-leftovers", kill_leftovers, "stay as the command's parent, out of its reach; kill what it leaves running"),

@@ -40,7 +40,7 @@ struct nono_policy {
 	int unix_own;    /* --unix-own: Unix stream sockets, connected only to the command's own processes */
 	char **unix_paths; /* --unix-connect PATH: also these sockets (or those beneath a directory) */
 	size_t unix_path_count;
-	char **unix_binds; /* --unix-bind PATH: sockets the supervisor binds for the command ("%p": its pid) */
+	char **unix_binds; /* --unix-bind PATH: sockets the supervisor binds for the command ("%p": its pid; "%g": a random GUID) */
 	size_t unix_bind_count;
 	struct nono_tcp_addr *tcp_addrs; /* --connect-tcp-addr ADDR:PORT */
 	size_t tcp_addr_count;

@@ -48,12 +48,12 @@ internal static partial class FailureHints
     [GeneratedRegex(@"error (CS|FS|BC)\d{4}:")]
     private static partial Regex CompileError();
 
-    /// <summary>The lines of at most the file's last <see cref="MostRead"/> bytes; none if it is not a regular file of its own (the build writes the folder) or cannot be read.</summary>
+    /// <summary>The lines of at most the file's last <see cref="MostRead"/> bytes; none if it is not a regular file (the build wrote the folder, and has ended) or cannot be read.</summary>
     private static IEnumerable<string> LastLines(string file)
     {
         try
         {
-            if (new FileInfo(file) is not { Exists: true, LinkTarget: null } info || info.Attributes.HasFlag(FileAttributes.Device))
+            if (UnixFileType.Of(file)?.Type != UnixFileType.Regular)
                 return [];
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read);
             if (stream.Length > MostRead)

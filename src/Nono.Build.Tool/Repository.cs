@@ -252,7 +252,8 @@ internal sealed partial class Repository
     /// <summary>
     /// Whether the project in <paramref name="project"/> imports the Directory.Build file
     /// <paramref name="file"/>, as the .NET SDK finds it: the nearest file of that name above the
-    /// project, or one above it that each nearer file imports in turn (GetPathOfFileAbove).
+    /// project, or one above it that each nearer file imports in turn (an Import of
+    /// GetPathOfFileAbove or GetDirectoryNameOfFileAbove, or of a path ending in that name).
     /// </summary>
     private static bool Imports(string project, string file)
     {
@@ -262,16 +263,24 @@ internal sealed partial class Repository
         for (var dir = project; dir != folder && dir.Length > folder.Length; dir = Path.GetDirectoryName(dir)!)
         {
             var nearer = Path.Combine(dir, Path.GetFileName(file));
-            try
-            {
-                if (File.Exists(nearer) && !File.ReadAllText(nearer).Contains("GetPathOfFileAbove", StringComparison.Ordinal))
-                    return false;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-            }
+            if (File.Exists(nearer) && !ImportsTheOneAbove(nearer))
+                return false;
         }
         return true;
+    }
+
+    private static bool ImportsTheOneAbove(string file)
+    {
+        try
+        {
+            var name = Path.GetFileName(file);
+            return XDocument.Load(file).Descendants().Any(e => e.Name.LocalName == "Import" && (string?)e.Attribute("Project") is { } imported
+                && (imported.Contains("FileAbove", StringComparison.Ordinal) || imported.Replace('\\', '/').EndsWith("/" + name, StringComparison.OrdinalIgnoreCase)));
+        }
+        catch (Exception e) when (e is IOException or System.Xml.XmlException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static bool UsesProjectDirectory(string raw) => raw.Contains("$(MSBuildProjectDirectory)", StringComparison.OrdinalIgnoreCase);

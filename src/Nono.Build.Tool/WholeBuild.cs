@@ -114,7 +114,11 @@ internal static partial class WholeBuild
         }
 
         Time("arguments read");
-        var target = Target(rest);
+        // What follows a `--` is the test runner's: never read as dotnet's, and the tool's own
+        // arguments go before it.
+        var dashes = Array.IndexOf(rest, "--");
+        var (dotnetArguments, runnerArguments) = dashes < 0 ? (rest, []) : (rest[..dashes], rest[dashes..]);
+        var target = Target(dotnetArguments);
         var repository = Repository.Find(target);
         Time("repository found");
         var privateRoot = Directory.CreateTempSubdirectory("nono-build-").FullName;
@@ -127,9 +131,9 @@ internal static partial class WholeBuild
         var testingPlatform = false;
         try
         {
-            var noRestore = rest.Contains("--no-restore") || rest.Contains("--no-build");
+            var noRestore = dotnetArguments.Contains("--no-restore") || dotnetArguments.Contains("--no-build");
             var restoring = RestoringCommands.Contains(command) && !noRestore;
-            var (recording, why) = BuildDiagnostics.Settings(repository, diagnosticsOption, auditOption, rest, Console.Error.WriteLine);
+            var (recording, why) = BuildDiagnostics.Settings(repository, diagnosticsOption, auditOption, dotnetArguments, Console.Error.WriteLine);
             string? report = null, timeline = null;
             // dotnet test under Microsoft.Testing.Platform passes MSBuild its own logging options only
             // and hands any other to the test applications: the tool's loggers stay out there.
@@ -170,7 +174,7 @@ internal static partial class WholeBuild
                     build.LauncherOptions.AddRange(recording == Recording.Audit ? ["--audit", "--report", report] : ["--report", report]);
                 if (timeline is not null || outputLogger is not null)
                     build.Capabilities.AllowFile(BuildTimeline.LoggerAssembly, AccessMode.Read);
-                foreach (var (folder, risk) in CommandLineOutputs.Folders(rest, Environment.CurrentDirectory, repository, Environment.GetEnvironmentVariable("HOME")))
+                foreach (var (folder, risk) in CommandLineOutputs.Folders(dotnetArguments, Environment.CurrentDirectory, repository, Environment.GetEnvironmentVariable("HOME")))
                 {
                     var refused = risk;
                     if (refused is null)
@@ -190,9 +194,6 @@ internal static partial class WholeBuild
                 }
                 return build;
             }
-            // The tool's own arguments go before a `--`: what follows it is the test runner's.
-            var dashes = Array.IndexOf(rest, "--");
-            var (dotnetArguments, runnerArguments) = dashes < 0 ? (rest, []) : (rest[..dashes], rest[dashes..]);
             string[] BuildArguments(string pipe) =>
             [
                 command, .. dotnetArguments,
@@ -223,7 +224,7 @@ internal static partial class WholeBuild
             {
                 var restoreOutput = new StringBuilder();
                 var restorePolicy = RestorePolicy(target, repository, machine, privateRoot, proxy);
-                var restore = StartPhase(children, "restore", restorePolicy, machine, RestoreCommandLine(rest), privateRoot, printPolicy, restoreOutput);
+                var restore = StartPhase(children, "restore", restorePolicy, machine, RestoreCommandLine(dotnetArguments), privateRoot, printPolicy, restoreOutput);
                 var besidePipe = $"nono-{Guid.NewGuid():N}";
                 compilerPipes.Add(besidePipe);
                 var besideBuild = BuildPhase(besidePipe);
@@ -241,7 +242,7 @@ internal static partial class WholeBuild
             }
             else if (restoring)
             {
-                var code = Restore(children, rest, target, repository, machine, privateRoot, proxy, printPolicy);
+                var code = Restore(children, dotnetArguments, target, repository, machine, privateRoot, proxy, printPolicy);
                 if (code != 0)
                     return code;
             }
@@ -477,40 +478,31 @@ internal static partial class WholeBuild
     }
 
     /// <summary>
-    /// The socket files of 32-hex-digit names in /tmp made since the build started that no socket
-    /// is bound to any more (/proc/net/unix): what the supervisor bound for the build's test
-    /// pipes (--unix-bind /tmp/%g), which the build itself may not unlink there.
+    /// The socket files of random-GUID names in /tmp that the supervisor bound for the build's test
+    /// pipes (--unix-bind /tmp/%g) and the build itself may not unlink there: those of this user,
+    /// made since the build started and not in the last 200 ms (a bind makes its file a moment before its
+    /// socket is listed), that no socket is bound to any more (/proc/net/unix, read after listing /tmp).
     /// </summary>
     private static void DeleteUnboundRandomPipes(DateTime started)
     {
         try
         {
+            var candidates = Directory.EnumerateFiles("/tmp").Where(f => Path.GetFileName(f) is { Length: 32 } name && name.All(char.IsAsciiHexDigitLower)).ToList();
             var bound = File.ReadLines("/proc/net/unix").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                 .Where(f => f.Length >= 8).Select(f => f[7]).ToHashSet(StringComparer.Ordinal);
-            foreach (var file in Directory.EnumerateFiles("/tmp"))
+            var user = UnixFileType.EffectiveUser();
+            foreach (var file in candidates)
             {
-                var name = Path.GetFileName(file);
-                if (name.Length == 32 && name.All(char.IsAsciiHexDigitLower) && !bound.Contains(file) && IsSocket(file)
-                    && File.GetLastWriteTimeUtc(file) >= started.AddSeconds(-1))
+                var written = File.GetLastWriteTimeUtc(file);
+                if (!bound.Contains(file) && UnixFileType.Of(file) == (UnixFileType.Socket, user)
+                    && written >= started.AddSeconds(-1) && written <= DateTime.UtcNow.AddMilliseconds(-200))
                     TryDelete(file);
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or EntryPointNotFoundException or DllNotFoundException)
         {
         }
     }
-
-    /// <summary>Whether the path itself (not what a link points to) is a socket: statx's stx_mode, at the same offset on every architecture.</summary>
-    private static unsafe bool IsSocket(string path)
-    {
-        const int AtSymlinkNoFollow = 0x100, StatxType = 1, ModeOffset = 28, TypeMask = 0xF000, Socket = 0xC000;
-        var buffer = stackalloc byte[256];
-        return Statx(-100 /* AT_FDCWD */, path, AtSymlinkNoFollow, StatxType, buffer) == 0
-            && (*(ushort*)(buffer + ModeOffset) & TypeMask) == Socket;
-    }
-
-    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int Statx(int directory, string path, int flags, uint mask, byte* buffer);
 
     private static void TryDelete(string path)
     {

@@ -53,8 +53,8 @@ public static class LauncherOptions
     public static LauncherOption UnixOwn { get; } = new("--unix-own", null, "Unix stream sockets, connected only among the command's own processes (a supervisor makes each connect)");
     /// <summary><c>--unix-connect PATH</c>: with --unix-own, also connect to the socket PATH, or any beneath it.</summary>
     public static LauncherOption UnixConnect { get; } = new("--unix-connect", "PATH", "with --unix-own: also connect to the socket PATH, or any beneath it");
-    /// <summary><c>--unix-bind PATH</c>: with --unix-own, the supervisor binds the socket PATH for the command (%p at its end: the binding process's pid; %g: any 32 hexadecimal digits).</summary>
-    public static LauncherOption UnixBind { get; } = new("--unix-bind", "PATH", "with --unix-own: the supervisor binds the socket PATH for the command (%p at its end: the binding process's pid; %g: any 32 hexadecimal digits)");
+    /// <summary><c>--unix-bind PATH</c>: with --unix-own, the supervisor binds the socket PATH for the command (%p at its end: the binding process's pid; %g: a random GUID's 32 hexadecimal digits).</summary>
+    public static LauncherOption UnixBind { get; } = new("--unix-bind", "PATH", "with --unix-own: the supervisor binds the socket PATH for the command (%p at its end: the binding process's pid; %g: a random GUID's 32 hexadecimal digits)");
     /// <summary><c>--connect-tcp-addr ADDR:PORT</c>: with --unix-own, TCP connections to this address and port only.</summary>
     public static LauncherOption ConnectTcpAddress { get; } = new("--connect-tcp-addr", "ADDR:PORT", "with --unix-own: TCP connections to this address and port only");
     /// <summary><c>--best-effort</c>: run even if the kernel has no Landlock (with a warning).</summary>

@@ -33,9 +33,14 @@ public sealed class PolicyTests : IDisposable
         Write("src/Lib/Lib.csproj", "<Project />");
         Write("Directory.Build.props", """<Project><ItemGroup><SandboxEnvironment Include="MY_TOKEN" /></ItemGroup></Project>""");
         Write("src/Directory.Build.props", """<Project><ItemGroup><SandboxRead Include="schemas;$(MSBuildProjectDirectory)/../shared" /></ItemGroup></Project>""");
-        // A nearer Directory.Build.props that does not import the one above: src/'s items are not Other's.
+        // A nearer Directory.Build.props that does not import the one above: src/'s items are not Other's;
+        // one that does (as the docs show it) keeps them.
         Write("src/Other/Other.csproj", "<Project />");
         Write("src/Other/Directory.Build.props", "<Project />");
+        Write("src/Chained/Chained.csproj", "<Project />");
+        Write("src/Chained/Directory.Build.props", """<Project><Import Project="$([MSBuild]::GetPathOfFileAbove('Directory.Build.props', '$(MSBuildThisFileDirectory)../'))" /></Project>""");
+        Write("src/Relative/Relative.csproj", "<Project />");
+        Write("src/Relative/Directory.Build.props", """<Project><Import Project="../Directory.Build.props" /></Project>""");
         var warnings = new List<string>();
 
         var items = Repository.Find(Path.Combine(root, "App")).SandboxItems(warnings.Add);
@@ -46,8 +51,9 @@ public sealed class PolicyTests : IDisposable
         Assert.Contains(items, i => i.Type == "SandboxWrite" && i.Value == Path.Combine(root, "App") + "/generated");
         // Relative, as MSBuild evaluates it: from the folder of each project that reads the item.
         Assert.Contains(items, i => i.Type == "SandboxWrite" && i.Value == Path.Combine(root, "App", "ClientApp", "node_modules"));
-        Assert.Equal([Path.Combine(root, "src", "Lib", "schemas"), Path.Combine(root, "src", "shared")],
-            items.Where(i => i.Source.StartsWith(Path.Combine(root, "src", "Directory.Build.props"), StringComparison.Ordinal)).Select(i => i.Value));
+        Assert.Equal(
+            new[] { "Chained", "Lib", "Relative" }.Select(p => Path.Combine(root, "src", p, "schemas")).Append(Path.Combine(root, "src", "shared")).Order(),
+            items.Where(i => i.Source.StartsWith(Path.Combine(root, "src", "Directory.Build.props"), StringComparison.Ordinal)).Select(i => i.Value).Order());
         Assert.Contains(items, i => i.Type == "SandboxNetwork" && i.Value == "443");
         Assert.Contains(items, i => i.Type == "SandboxEnvironment" && i.Value == "MY_TOKEN");
         Assert.DoesNotContain(items, i => i.Value.Contains("/x", StringComparison.Ordinal));

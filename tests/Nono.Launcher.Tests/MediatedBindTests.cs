@@ -32,6 +32,9 @@ public sealed class MediatedBindTests : IDisposable
         import uuid
         attempt("guid", lambda: bind(socket.AF_UNIX, shared + "/" + uuid.uuid4().hex))
         attempt("not-guid", lambda: bind(socket.AF_UNIX, shared + "/" + uuid.uuid4().hex[:31] + "g"))
+        attempt("guid-upper", lambda: bind(socket.AF_UNIX, shared + "/" + uuid.uuid4().hex.upper()))
+        attempt("guid-longer", lambda: bind(socket.AF_UNIX, shared + "/" + uuid.uuid4().hex + "0"))
+        attempt("not-random", lambda: bind(socket.AF_UNIX, shared + "/" + "0" * 32))
         attempt("private", lambda: bind(socket.AF_UNIX, private + "/diagnostics"))
         attempt("abstract", lambda: bind(socket.AF_UNIX, "\0nono-test-bind"))
         os.chdir(private)
@@ -68,7 +71,7 @@ public sealed class MediatedBindTests : IDisposable
             Nono.Testing.Root.Require("to run the command as another user (setpriv)");
 
         var plain = RunProbe(user, sandboxed: false, $"plain-{user}");
-        foreach (var ok in new[] { "named ok", "own-pid ok", "other-pid ok", "other-name ok", "guid ok", "not-guid ok", "private ok", "abstract ok", "relative ok", "tcp-ephemeral ok" })
+        foreach (var ok in new[] { "named ok", "own-pid ok", "other-pid ok", "other-name ok", "guid ok", "not-guid ok", "guid-upper ok", "guid-longer ok", "not-random ok", "private ok", "abstract ok", "relative ok", "tcp-ephemeral ok" })
             Assert.True(plain.StdOut.Contains(ok), $"control: unsandboxed, {ok}: {plain}");
 
         var report = temp[$"report-{user}.tsv"];
@@ -77,10 +80,11 @@ public sealed class MediatedBindTests : IDisposable
         Assert.True(r.ExitCode == 0, r.ToString());
         foreach (var ok in new[] { "named ok", "own-pid ok", "guid ok", "private ok", "tcp-ephemeral ok" })
             Assert.True(r.StdOut.Contains(ok), $"{ok}: {r}");
-        foreach (var refused in new[] { "other-pid EACCES", "other-name EACCES", "not-guid EACCES", "abstract EACCES", "relative EACCES", "tcp-fixed EACCES" })
+        foreach (var refused in new[] { "other-pid EACCES", "other-name EACCES", "not-guid EACCES", "guid-upper EACCES", "guid-longer EACCES", "not-random EACCES", "abstract EACCES", "relative EACCES", "tcp-fixed EACCES" })
             Assert.True(r.StdOut.Contains(refused), $"{refused}: {r}");
         Assert.False(File.Exists(temp[$"sandboxed-{user}-shared/server"]), "a refused name leaves no socket file behind");
         Assert.False(File.Exists(temp[$"sandboxed-{user}-shared/MSBuild1"]), "nor does another process's pid");
+        Assert.False(File.Exists(temp[$"sandboxed-{user}-shared/{new string('0', 32)}"]), "nor a name of 32 digits that no random GUID has");
         // Reported as the recorder reports a refused socket file (create PATH), an abstract name and a port.
         var denials = Denials(report);
         Assert.Contains(("create", temp[$"sandboxed-{user}-shared/server"]), denials);

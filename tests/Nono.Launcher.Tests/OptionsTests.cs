@@ -92,6 +92,8 @@ public sealed class OptionsTests : IDisposable
         { "port 70000", ["--bind-tcp", "70000", "--", "true"], "invalid port", "--bind-tcp 70000" },
         { "no command", ["--ro", "/usr"], "no command given", null },
         { "bad --net value", ["--net", "some", "--", "true"], "invalid network mode", "--net some" },
+        { "%g not at the end", ["--unix-bind", "/tmp/%g/x", "--", "true"], "not an absolute path", "--unix-bind /tmp/%g/x" },
+        { "%p and %g", ["--unix-bind", "/tmp/%p%g", "--", "true"], "not an absolute path", "--unix-bind /tmp/%p%g" },
         { "options file missing", ["@/nonexistent/nono-launcher-tests.options", "--", "true"], "options file not found", "/nonexistent/nono-launcher-tests.options" },
         // Found by native/fuzz: a newline in the subject split the error into two lines.
         { "newline in an option", ["--frob\nnicate", "--", "true"], "unknown option", "--frob?nicate" },
