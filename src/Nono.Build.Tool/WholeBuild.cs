@@ -138,7 +138,6 @@ internal static partial class WholeBuild
             // dotnet test under Microsoft.Testing.Platform passes MSBuild its own logging options only
             // and hands any other to the test applications: the tool's loggers stay out there.
             testingPlatform = command == "test" && RunsTestingPlatform(Environment.CurrentDirectory);
-            var loggersReachMSBuild = !testingPlatform;
             if (recording != Recording.Off)
             {
                 // The report lies outside every grant (a private folder of this process's), so the
@@ -146,14 +145,14 @@ internal static partial class WholeBuild
                 reportRoot = Directory.CreateTempSubdirectory("nono-report-").FullName;
                 report = Path.Combine(reportRoot, "build.denials");
                 // What MSBuild ran when, to tell apart the tasks in its processes (written inside the build).
-                if (loggersReachMSBuild && File.Exists(BuildTimeline.LoggerAssembly) && BuildTimeline.LoggerAssembly.IndexOfAny([',', ';']) < 0)
+                if (!testingPlatform && File.Exists(BuildTimeline.LoggerAssembly) && BuildTimeline.LoggerAssembly.IndexOfAny([',', ';']) < 0)
                     timeline = Path.Combine(privateRoot, "build", "timeline.tsv");
                 Console.Error.WriteLine(recording == Recording.Audit
                     ? $"dotnet nono: warning {Nono.Build.Tasks.Diagnostics.Audit}: audit ({why}): the build runs with nothing of its policy enforced; what it would deny is reported after it."
                     : $"dotnet nono: diagnostics ({why}): what the sandbox denies the build is reported after it.");
             }
             // The build's output, kept to say after a failure what it shows the sandbox denied (a recorded build names it instead).
-            var outputLog = recording == Recording.Off && loggersReachMSBuild ? Path.Combine(privateRoot, "build", "output.log") : null;
+            var outputLog = recording == Recording.Off && !testingPlatform ? Path.Combine(privateRoot, "build", "output.log") : null;
             var outputLogger = outputLog is null ? null : FailureHints.LoggerArgument(outputLog);
             int Built(int code, BuildPolicy policy)
             {
