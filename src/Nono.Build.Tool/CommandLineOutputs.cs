@@ -10,7 +10,7 @@ namespace Nono.Build.Tool;
 /// one in the repository where dotnet nono reads the next build's policy (outside bin/, obj/,
 /// artifacts/, TestResults/), one that holds the repository or HOME, a secrets folder, a git
 /// repository, a project's obj/, or one reached through a symlink, which an earlier build may have
-/// planted.
+/// planted. And the binary log it asks MSBuild for (<c>-bl</c>).
 /// </summary>
 internal static class CommandLineOutputs
 {
@@ -53,6 +53,48 @@ internal static class CommandLineOutputs
         }
         return folders.Select(Path.TrimEndingDirectorySeparator).Distinct(StringComparer.Ordinal)
             .Select(f => (f, Risk(f, repository, home)));
+    }
+
+    /// <summary>
+    /// The binary logs the command line asks MSBuild for (<c>-bl</c>, <c>-binaryLogger</c>, with a
+    /// path or <c>LogFile=</c>; without one, msbuild.binlog in <paramref name="workingDirectory"/>),
+    /// full, each with why it is not granted, or null. One file each: the build can write that
+    /// file and create nothing beside it, so only its name is checked (a .binlog, no link, no
+    /// secrets folder; no {} name, which MSBuild makes up at run time).
+    /// </summary>
+    public static IEnumerable<(string File, string? Risk)> BinaryLogs(IReadOnlyList<string> args, string workingDirectory, string? home)
+    {
+        foreach (var arg in args)
+        {
+            var option = arg.TrimStart('-', '/');
+            if (arg == option)
+                continue;
+            var colon = option.IndexOf(':');
+            var name = colon < 0 ? option : option[..colon];
+            if (!name.Equals("bl", StringComparison.OrdinalIgnoreCase) && !name.Equals("binaryLogger", StringComparison.OrdinalIgnoreCase))
+                continue;
+            var parameters = colon < 0 ? [] : option[(colon + 1)..].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var path = parameters.Select(p => p.StartsWith("LogFile=", StringComparison.OrdinalIgnoreCase) ? p["LogFile=".Length..] : p)
+                .LastOrDefault(p => !p.Contains('=', StringComparison.Ordinal)) ?? "msbuild.binlog";
+            var file = Path.GetFullPath(path.Trim('"'), workingDirectory);
+            yield return (file, BinaryLogRisk(file, home));
+        }
+    }
+
+    private static string? BinaryLogRisk(string file, string? home)
+    {
+        if (file.Contains('{', StringComparison.Ordinal))
+            return "MSBuild makes up its name at run time; name the file";
+        if (!file.EndsWith(".binlog", StringComparison.OrdinalIgnoreCase))
+            return "a binary log's name ends in .binlog";
+        if (SecretFolders.Touched(file, home) is { } secret)
+            return $"'{secret}' holds secrets, which the sandbox never grants";
+        for (var path = file; path != "/"; path = Path.GetDirectoryName(path)!)
+        {
+            if (new FileInfo(path).LinkTarget is { } target)
+                return $"it goes through the symlink '{path}' (to '{target}'), which an earlier build may have planted to widen the sandbox; name the real file, or delete the link";
+        }
+        return PolicyItems.WriteRisk(file, file: true);
     }
 
     private static string? Risk(string folder, Repository repository, string? home)

@@ -191,6 +191,27 @@ internal static partial class WholeBuild
                     if (refused is not null)
                         build.Notes.Add($"dotnet nono: warning NONO4003: '{folder}', which the command line names as an output, is not made writable: {refused}.");
                 }
+                foreach (var (file, risk) in CommandLineOutputs.BinaryLogs(dotnetArguments, Environment.CurrentDirectory, Environment.GetEnvironmentVariable("HOME")))
+                {
+                    var refused = risk;
+                    if (refused is null)
+                    {
+                        try
+                        {
+                            // Landlock grants a file that exists: MSBuild writes it over.
+                            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+                            if (!File.Exists(file))
+                                File.WriteAllBytes(file, []);
+                            build.Capabilities.AllowFile(file, AccessMode.ReadWrite);
+                        }
+                        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NonoException)
+                        {
+                            refused = e.Message;
+                        }
+                    }
+                    if (refused is not null)
+                        build.Notes.Add($"dotnet nono: warning NONO4003: '{file}', which the command line names as the binary log, is not made writable: {refused}.");
+                }
                 return build;
             }
             string[] BuildArguments(string pipe) =>

@@ -233,4 +233,17 @@ public sealed class PolicyTests : IDisposable
         Write("global.json", globalJson);
         Assert.Equal(expected, WholeBuild.RunsTestingPlatform(Directory.CreateDirectory(Path.Combine(root, "src", "App")).FullName));
     }
+
+    [Fact]
+    public void TheBinaryLogTheCommandLineAsksFor_IsOneFile_NamedAsMSBuildNamesIt()
+    {
+        string[] args = ["build", "-bl", "/bl:logs/a.binlog", "-binaryLogger:LogFile=b.binlog;ProjectImports=None", "--bl:{}.binlog", "-bl:Directory.Build.props", "-p:X=-bl", "/tmp/App.csproj"];
+
+        var logs = CommandLineOutputs.BinaryLogs(args, root, home: null).ToList();
+
+        Assert.Equal([Path.Combine(root, "msbuild.binlog"), Path.Combine(root, "logs", "a.binlog"), Path.Combine(root, "b.binlog"), Path.Combine(root, "{}.binlog"), Path.Combine(root, "Directory.Build.props")], logs.Select(l => l.File));
+        Assert.Equal([null, null, null], logs.Take(3).Select(l => l.Risk));
+        Assert.Contains("makes up its name", logs[3].Risk, StringComparison.Ordinal);
+        Assert.Contains(".binlog", logs[4].Risk, StringComparison.Ordinal);
+    }
 }

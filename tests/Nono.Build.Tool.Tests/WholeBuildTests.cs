@@ -66,12 +66,13 @@ public sealed partial class WholeBuildTests(ToolEnvironment env)
         var app = Path.Combine(repo, "App");
         var outside = Path.Combine(env.Root, $"published-{Guid.NewGuid():N}");
 
-        var packed = env.Nono(repo, null, "pack", app, "-o", "artifacts/packages", "-nologo", "-tl:off");
+        var packed = env.Nono(repo, null, "pack", app, "-o", "artifacts/packages", "-bl", "-nologo", "-tl:off");
         var published = env.Nono(app, null, "publish", "-o", outside, "-nologo", "-tl:off");
         var refused = env.Nono(repo, null, "pack", app, "-o", "nupkgs", "-nologo", "-tl:off");
 
         Assert.True(packed.Succeeded, packed.ToString());
         Assert.True(File.Exists(Path.Combine(repo, "artifacts", "packages", "App.1.0.0.nupkg")), packed.ToString());
+        Assert.True(new FileInfo(Path.Combine(repo, "msbuild.binlog")) is { Exists: true, Length: > 0 }, "the binary log -bl asks for: " + packed);
         Assert.True(published.Succeeded, published.ToString());
         Assert.True(File.Exists(Path.Combine(outside, "App.dll")), published.ToString());
         // A Directory.Build.props the build planted there would be the next build's policy.
