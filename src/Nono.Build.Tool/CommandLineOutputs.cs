@@ -64,10 +64,12 @@ internal static class CommandLineOutputs
     /// </summary>
     public static IEnumerable<(string File, string? Risk)> BinaryLogs(IReadOnlyList<string> args, string workingDirectory, string? home)
     {
-        foreach (var arg in args)
+        foreach (var quoted in args)
         {
-            var option = arg.TrimStart('-', '/');
-            if (arg == option)
+            // As MSBuild reads a switch: quotes dropped, then "--", "-" or "/", the name, ":" and parameters.
+            var arg = quoted.Replace("\"", "", StringComparison.Ordinal);
+            var option = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg.StartsWith('-') || arg.StartsWith('/') ? arg[1..] : null;
+            if (option is null)
                 continue;
             var colon = option.IndexOf(':');
             var name = colon < 0 ? option : option[..colon];
@@ -75,8 +77,8 @@ internal static class CommandLineOutputs
                 continue;
             var parameters = colon < 0 ? [] : option[(colon + 1)..].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var path = parameters.Select(p => p.StartsWith("LogFile=", StringComparison.OrdinalIgnoreCase) ? p["LogFile=".Length..] : p)
-                .LastOrDefault(p => !p.Contains('=', StringComparison.Ordinal)) ?? "msbuild.binlog";
-            var file = Path.GetFullPath(path.Trim('"'), workingDirectory);
+                .LastOrDefault(p => !p.Contains('=', StringComparison.Ordinal) && !p.Equals("OmitInitialInfo", StringComparison.OrdinalIgnoreCase)) ?? "msbuild.binlog";
+            var file = Path.GetFullPath(path, workingDirectory);
             yield return (file, BinaryLogRisk(file, home));
         }
     }

@@ -49,7 +49,7 @@ internal sealed partial class Repository
     /// <summary>The files above <see cref="Root"/> the build reads by their names (Directory.Build.props, nuget.config, global.json, …): read-only.</summary>
     public IReadOnlyList<string> AncestorFiles { get; }
 
-    /// <summary>The repository's root: the nearest folder above the build's target holding .git, else the target's folder.</summary>
+    /// <summary>The repository's root: the nearest folder above the build's target holding .git (not one inside an outer repository's bin/, obj/, artifacts/, …), else the target's folder.</summary>
     public string Root { get; }
 
     /// <summary>Every folder under <see cref="Root"/> that holds a project file (*.csproj, *.fsproj, *.vbproj, *.proj).</summary>
@@ -64,15 +64,17 @@ internal sealed partial class Repository
         var start = Path.GetFullPath(target ?? Directory.GetCurrentDirectory());
         if (File.Exists(start))
             start = Path.GetDirectoryName(start)!;
-        var root = start;
+        // The nearest folder with .git, unless it lies in an outer repository's bin/, obj/,
+        // artifacts/, … (where an earlier build could have planted it, and its build files as the
+        // next build's policy): then the outer one.
+        string? root = null;
         for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
         {
-            if (Directory.Exists(Path.Combine(dir.FullName, ".git")) || File.Exists(Path.Combine(dir.FullName, ".git")))
-            {
+            if ((Directory.Exists(Path.Combine(dir.FullName, ".git")) || File.Exists(Path.Combine(dir.FullName, ".git")))
+                && (root is null || root[dir.FullName.TrimEnd('/').Length..].Split('/', StringSplitOptions.RemoveEmptyEntries).Any(SkippedFolders.Contains)))
                 root = dir.FullName;
-                break;
-            }
         }
+        root ??= start;
         var projects = new List<string>();
         var buildFiles = new List<string>();
         Walk(root, projects, buildFiles, depth: 0);

@@ -35,14 +35,14 @@ internal static partial class WholeBuild
     /// <summary>The dotnet commands that restore first and take --no-restore.</summary>
     private static readonly HashSet<string> RestoringCommands = ["build", "test", "pack", "publish"];
 
-    /// <summary>dotnet options whose next argument is their value, not the project.</summary>
+    /// <summary>dotnet options whose next argument is their value, not the project (never MSBuild's -bl or -t, whose value follows a colon).</summary>
     private static readonly HashSet<string> OptionsWithValue =
     [
         "-c", "--configuration", "-f", "--framework", "-r", "--runtime", "-o", "--output", "-v", "--verbosity",
         "-a", "--arch", "--os", "-s", "--source", "--configfile", "--packages", "--filter", "-l", "--logger",
-        "--results-directory", "-s", "--settings", "-t", "--test-adapter-path", "--collect", "-d", "--diag",
+        "--results-directory", "--settings", "--test-adapter-path", "--collect", "-d", "--diag",
         "--blame-hang-timeout", "--blame-crash-dump-type", "--blame-hang-dump-type", "--version-suffix",
-        "--property", "-e", "--environment", "--artifacts-path", "-bl",
+        "--property", "-e", "--environment", "--artifacts-path",
     ];
 
     /// <summary>NONO_TOOL_TIMING=1: how long the tool took before each phase started, on stderr.</summary>
@@ -202,7 +202,11 @@ internal static partial class WholeBuild
                             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
                             if (!File.Exists(file))
                                 File.WriteAllBytes(file, []);
-                            build.Capabilities.AllowFile(file, AccessMode.ReadWrite);
+                            // The rule holds the file itself: not a second name of another one, nor another user's.
+                            if (UnixFileType.Of(file) is not { Type: UnixFileType.Regular, Links: 1 } log || log.Owner != UnixFileType.EffectiveUser())
+                                refused = "it is not a file of this user's with one name (a hard link would grant the file it names)";
+                            else
+                                build.Capabilities.AllowFile(file, AccessMode.ReadWrite);
                         }
                         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NonoException)
                         {
@@ -514,7 +518,7 @@ internal static partial class WholeBuild
             foreach (var file in candidates)
             {
                 var written = File.GetLastWriteTimeUtc(file);
-                if (!bound.Contains(file) && UnixFileType.Of(file) == (UnixFileType.Socket, user)
+                if (!bound.Contains(file) && UnixFileType.Of(file) is { Type: UnixFileType.Socket } socket && socket.Owner == user
                     && written >= started.AddSeconds(-1) && written <= DateTime.UtcNow.AddMilliseconds(-200))
                     TryDelete(file);
             }

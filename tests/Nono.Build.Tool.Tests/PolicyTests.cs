@@ -237,7 +237,7 @@ public sealed class PolicyTests : IDisposable
     [Fact]
     public void TheBinaryLogTheCommandLineAsksFor_IsOneFile_NamedAsMSBuildNamesIt()
     {
-        string[] args = ["build", "-bl", "/bl:logs/a.binlog", "-binaryLogger:LogFile=b.binlog;ProjectImports=None", "--bl:{}.binlog", "-bl:Directory.Build.props", "-p:X=-bl", "/tmp/App.csproj"];
+        string[] args = ["build", "-bl", "/bl:logs/a.binlog;OmitInitialInfo", "\"-binaryLogger:LogFile=b.binlog;ProjectImports=None\"", "--bl:{}.binlog", "-bl:Directory.Build.props", "-p:X=-bl", "/tmp/App.csproj"];
 
         var logs = CommandLineOutputs.BinaryLogs(args, root, home: null).ToList();
 
@@ -245,5 +245,29 @@ public sealed class PolicyTests : IDisposable
         Assert.Equal([null, null, null], logs.Take(3).Select(l => l.Risk));
         Assert.Contains("makes up its name", logs[3].Risk, StringComparison.Ordinal);
         Assert.Contains(".binlog", logs[4].Risk, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheTarget_IsNeverTheValueOfAnOptionThatTakesNone()
+    {
+        var artifacts = Directory.CreateDirectory(Path.Combine(root, "artifacts", "packages")).FullName;
+        var project = Write("App/App.csproj", "<Project />");
+
+        Assert.Null(WholeBuild.Target(["-bl", "-o", artifacts]));
+        Assert.Equal(project, WholeBuild.Target(["-bl", project]));
+        Assert.Equal(project, WholeBuild.Target(["-t", project]));
+    }
+
+    [Fact]
+    public void ARepositoryPlantedInTheOuterOnesOutputs_IsNotTheRoot()
+    {
+        Directory.CreateDirectory(Path.Combine(root, ".git"));
+        var planted = Directory.CreateDirectory(Path.Combine(root, "artifacts", "packages")).FullName;
+        File.WriteAllText(Path.Combine(planted, ".git"), "");
+        var nested = Directory.CreateDirectory(Path.Combine(root, "libs", "sub")).FullName;
+        Directory.CreateDirectory(Path.Combine(nested, ".git"));
+
+        Assert.Equal(root, Repository.Find(planted).Root);
+        Assert.Equal(nested, Repository.Find(nested).Root);
     }
 }
