@@ -83,6 +83,54 @@ internal static class CommandLineOutputs
         }
     }
 
+    /// <summary>Grants the build the folders and the binary log the command line names; each refused one is a NONO4003 note instead (the build is then denied it).</summary>
+    public static void GrantTo(BuildPolicy build, IReadOnlyList<string> args, string workingDirectory, Repository repository, string? home)
+    {
+        foreach (var (folder, risk) in Folders(args, workingDirectory, repository, home))
+        {
+            Grant(build, folder, risk, "an output", () =>
+            {
+                Directory.CreateDirectory(folder);
+                build.Capabilities.AllowPath(folder, AccessMode.ReadWrite);
+                return null;
+            });
+        }
+        foreach (var (file, risk) in BinaryLogs(args, workingDirectory, home))
+        {
+            Grant(build, file, risk, "the binary log", () =>
+            {
+                // Landlock grants a file that exists: MSBuild writes it over.
+                Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+                if (!File.Exists(file))
+                    File.WriteAllBytes(file, []);
+                // The rule holds the file itself: not a second name of another one, nor another user's.
+                if (UnixFileType.Of(file) is not { Type: UnixFileType.Regular, Links: 1 } log || log.Owner != UnixFileType.EffectiveUser())
+                    return "it is not a file of this user's with one name (a hard link would grant the file it names)";
+                build.Capabilities.AllowFile(file, AccessMode.ReadWrite);
+                return null;
+            });
+        }
+    }
+
+    /// <summary>Runs <paramref name="grant"/> unless <paramref name="risk"/> refuses the path; a refusal (its own, or a failure) becomes the note.</summary>
+    private static void Grant(BuildPolicy build, string path, string? risk, string what, Func<string?> grant)
+    {
+        var refused = risk;
+        if (refused is null)
+        {
+            try
+            {
+                refused = grant();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NonoException)
+            {
+                refused = e.Message;
+            }
+        }
+        if (refused is not null)
+            build.Notes.Add($"dotnet nono: warning NONO4003: '{path}', which the command line names as {what}, is not made writable: {refused}.");
+    }
+
     private static string? BinaryLogRisk(string file, string? home)
     {
         if (file.Contains('{', StringComparison.Ordinal))
@@ -91,12 +139,7 @@ internal static class CommandLineOutputs
             return "a binary log's name ends in .binlog";
         if (SecretFolders.Touched(file, home) is { } secret)
             return $"'{secret}' holds secrets, which the sandbox never grants";
-        for (var path = file; path != "/"; path = Path.GetDirectoryName(path)!)
-        {
-            if (new FileInfo(path).LinkTarget is { } target)
-                return $"it goes through the symlink '{path}' (to '{target}'), which an earlier build may have planted to widen the sandbox; name the real file, or delete the link";
-        }
-        return PolicyItems.WriteRisk(file, file: true);
+        return ThroughSymlink(file, "file") ?? PolicyItems.WriteRisk(file, file: true);
     }
 
     private static string? Risk(string folder, Repository repository, string? home)
@@ -110,11 +153,17 @@ internal static class CommandLineOutputs
             return $"it holds the home folder ({home})";
         if (SecretFolders.Touched(folder, home) is { } secret)
             return $"'{secret}' holds secrets, which the sandbox never grants";
-        for (var dir = folder; dir != "/"; dir = Path.GetDirectoryName(dir)!)
+        return ThroughSymlink(folder, "folder") ?? PolicyItems.WriteRisk(folder, file: false);
+    }
+
+    /// <summary>Why a path that goes through a symlink (itself or a folder above it) is refused, or null.</summary>
+    private static string? ThroughSymlink(string path, string what)
+    {
+        for (var part = path; part != "/"; part = Path.GetDirectoryName(part)!)
         {
-            if (new FileInfo(dir).LinkTarget is { } target)
-                return $"it goes through the symlink '{dir}' (to '{target}'), which an earlier build may have planted to widen the sandbox; name the real folder, or delete the link";
+            if (new FileInfo(part).LinkTarget is { } target)
+                return $"it goes through the symlink '{part}' (to '{target}'), which an earlier build may have planted to widen the sandbox; name the real {what}, or delete the link";
         }
-        return PolicyItems.WriteRisk(folder, file: false);
+        return null;
     }
 }

@@ -169,12 +169,15 @@ internal sealed partial class Repository
     public IReadOnlyList<Item> SandboxItems(Action<string> warn)
     {
         var items = new List<Item>();
+        var documents = new Dictionary<string, XDocument>(StringComparer.Ordinal);
         foreach (var (file, document) in Documents())
+            documents.TryAdd(file, document);
+        foreach (var (file, document) in documents)
         {
             var folder = Path.GetDirectoryName(file)!;
             IReadOnlyList<string> projects = !Path.GetFileName(file).StartsWith("Directory.Build.", StringComparison.Ordinal)
                 ? [folder]
-                : ProjectDirectories.Where(p => Imports(p, file)).ToList();
+                : ProjectDirectories.Where(p => Imports(p, file, documents)).ToList();
             foreach (var element in document.Descendants())
             {
                 var type = element.Name.LocalName;
@@ -257,33 +260,24 @@ internal sealed partial class Repository
     /// project, or one above it that each nearer file imports in turn (an Import of
     /// GetPathOfFileAbove or GetDirectoryNameOfFileAbove, or of a path ending in that name).
     /// </summary>
-    private static bool Imports(string project, string file)
+    private static bool Imports(string project, string file, Dictionary<string, XDocument> documents)
     {
         var folder = Path.GetDirectoryName(file)!;
         if (project != folder && !project.StartsWith(Path.EndsInDirectorySeparator(folder) ? folder : folder + "/", StringComparison.Ordinal))
             return false;
         for (var dir = project; dir != folder && dir.Length > folder.Length; dir = Path.GetDirectoryName(dir)!)
         {
+            // A nearer file is a build file read already; one that did not parse imports nothing.
             var nearer = Path.Combine(dir, Path.GetFileName(file));
-            if (File.Exists(nearer) && !ImportsTheOneAbove(nearer))
+            if (documents.TryGetValue(nearer, out var document) ? !ImportsTheOneAbove(document, Path.GetFileName(file)) : File.Exists(nearer))
                 return false;
         }
         return true;
     }
 
-    private static bool ImportsTheOneAbove(string file)
-    {
-        try
-        {
-            var name = Path.GetFileName(file);
-            return XDocument.Load(file).Descendants().Any(e => e.Name.LocalName == "Import" && (string?)e.Attribute("Project") is { } imported
-                && (imported.Contains("FileAbove", StringComparison.Ordinal) || imported.Replace('\\', '/').EndsWith("/" + name, StringComparison.OrdinalIgnoreCase)));
-        }
-        catch (Exception e) when (e is IOException or System.Xml.XmlException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    private static bool ImportsTheOneAbove(XDocument document, string name) =>
+        document.Descendants().Any(e => e.Name.LocalName == "Import" && (string?)e.Attribute("Project") is { } imported
+            && (imported.Contains("FileAbove", StringComparison.Ordinal) || imported.Replace('\\', '/').EndsWith("/" + name, StringComparison.OrdinalIgnoreCase)));
 
     private static bool UsesProjectDirectory(string raw) => raw.Contains("$(MSBuildProjectDirectory)", StringComparison.OrdinalIgnoreCase);
 

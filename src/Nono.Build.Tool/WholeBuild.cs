@@ -173,49 +173,7 @@ internal static partial class WholeBuild
                     build.LauncherOptions.AddRange(recording == Recording.Audit ? ["--audit", "--report", report] : ["--report", report]);
                 if (timeline is not null || outputLogger is not null)
                     build.Capabilities.AllowFile(BuildTimeline.LoggerAssembly, AccessMode.Read);
-                foreach (var (folder, risk) in CommandLineOutputs.Folders(dotnetArguments, Environment.CurrentDirectory, repository, Environment.GetEnvironmentVariable("HOME")))
-                {
-                    var refused = risk;
-                    if (refused is null)
-                    {
-                        try
-                        {
-                            Directory.CreateDirectory(folder);
-                            build.Capabilities.AllowPath(folder, AccessMode.ReadWrite);
-                        }
-                        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NonoException)
-                        {
-                            refused = e.Message;
-                        }
-                    }
-                    if (refused is not null)
-                        build.Notes.Add($"dotnet nono: warning NONO4003: '{folder}', which the command line names as an output, is not made writable: {refused}.");
-                }
-                foreach (var (file, risk) in CommandLineOutputs.BinaryLogs(dotnetArguments, Environment.CurrentDirectory, Environment.GetEnvironmentVariable("HOME")))
-                {
-                    var refused = risk;
-                    if (refused is null)
-                    {
-                        try
-                        {
-                            // Landlock grants a file that exists: MSBuild writes it over.
-                            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-                            if (!File.Exists(file))
-                                File.WriteAllBytes(file, []);
-                            // The rule holds the file itself: not a second name of another one, nor another user's.
-                            if (UnixFileType.Of(file) is not { Type: UnixFileType.Regular, Links: 1 } log || log.Owner != UnixFileType.EffectiveUser())
-                                refused = "it is not a file of this user's with one name (a hard link would grant the file it names)";
-                            else
-                                build.Capabilities.AllowFile(file, AccessMode.ReadWrite);
-                        }
-                        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NonoException)
-                        {
-                            refused = e.Message;
-                        }
-                    }
-                    if (refused is not null)
-                        build.Notes.Add($"dotnet nono: warning NONO4003: '{file}', which the command line names as the binary log, is not made writable: {refused}.");
-                }
+                CommandLineOutputs.GrantTo(build, dotnetArguments, Environment.CurrentDirectory, repository, Environment.GetEnvironmentVariable("HOME"));
                 return build;
             }
             string[] BuildArguments(string pipe) =>
